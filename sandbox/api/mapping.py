@@ -1,0 +1,3 @@
+"""Placeholder until the mapping operations land."""
+
+from __future__ import annotations

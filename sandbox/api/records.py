@@ -1,0 +1,157 @@
+"""Shared pieces of the payables operations: finding the connection, reading and writing records,
+and serving a dataset through the query language and continuation tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Callable, Collection, Iterator
+from typing import Any
+
+from django.utils import timezone
+
+from sandbox.api.paging import continuation_page, read_cursor
+from sandbox.ledger import ApiError, Call, dumps, loads
+from sandbox.models import LedgerCompany, LedgerConnection, LedgerRecord
+from sandbox.platforms import Platform, platform_for
+from sandbox.query import Query, QueryError, parse_query
+
+Document = dict[str, Any]
+
+
+def iso(moment: dt.datetime) -> str:
+    """Codat's date-time form: UTC with a Z, no fraction."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now_iso() -> str:
+    return iso(timezone.now())
+
+
+def company_or_404(company_id: str) -> LedgerCompany:
+    try:
+        return LedgerCompany.objects.get(pk=uuid.UUID(company_id))
+    except (ValueError, LedgerCompany.DoesNotExist):
+        raise ApiError(
+            404, f"No company was found with ID {company_id}", service="ClientsApi"
+        ) from None
+
+
+def connection_or_404(company: LedgerCompany, connection_id: str) -> LedgerConnection:
+    try:
+        return company.connections.get(pk=uuid.UUID(connection_id))
+    except (ValueError, LedgerConnection.DoesNotExist):
+        raise ApiError(404, f"Data connection {connection_id} not found") from None
+
+
+def payables_connection(
+    call: Call, *, write: bool = False, dataset: bool = False
+) -> LedgerConnection:
+    """The connection a /payables call addresses, refusing what its status does not allow.
+
+    Linked: everything. Deauthorized or Unlinked: cached data stays readable, nothing is written
+    (Codat's connection docs). PendingAuth: no data yet. `dataset` marks list calls, which answer
+    409 while the initial read of a newly linked connection is still running.
+    """
+    company = company_or_404(call.params["companyId"])
+    connection = connection_or_404(company, call.params["connectionId"])
+    status = connection.status
+    if status == LedgerConnection.Status.PENDING_AUTH or (
+        write and status != LedgerConnection.Status.LINKED
+    ):
+        raise ApiError(
+            400,
+            f"Data connection {connection.id} is {status}: "
+            f"{'it must be linked first' if status == 'PendingAuth' else 'it can no longer be written to'}.",
+        )
+    if dataset and connection.data_ready_at and connection.data_ready_at > timezone.now():
+        raise ApiError(409, "The data set has not been requested.")
+    return connection
+
+
+def platform_of(connection: LedgerConnection) -> Platform:
+    return platform_for(connection.platform_key)
+
+
+def get_document(connection: LedgerConnection, dataset: str, record_id: str) -> Document | None:
+    row = (
+        LedgerRecord.objects.filter(connection=connection, dataset=dataset, record_id=record_id)
+        .values_list("document", flat=True)
+        .first()
+    )
+    return None if row is None else loads(row)
+
+
+def lock_document(connection: LedgerConnection, dataset: str, record_id: str) -> Document | None:
+    """Read a record for update: concurrent writes to the same record queue up behind this one."""
+    row = (
+        LedgerRecord.objects.select_for_update()
+        .filter(connection=connection, dataset=dataset, record_id=record_id)
+        .values_list("document", flat=True)
+        .first()
+    )
+    return None if row is None else loads(row)
+
+
+def save_document(
+    connection: LedgerConnection, dataset: str, document: Document, *, parent_id: str = ""
+) -> None:
+    """Insert or replace a record by its `id`."""
+    LedgerRecord.objects.update_or_create(
+        connection=connection,
+        dataset=dataset,
+        record_id=str(document["id"]),
+        defaults={
+            "document": dumps(document).decode(),
+            "parent_id": parent_id,
+            "modified": timezone.now(),
+        },
+    )
+
+
+def documents(
+    connection: LedgerConnection, dataset: str, *, after: int = 0
+) -> Iterator[tuple[int, Document]]:
+    """Every record of a dataset in insertion order, streamed in chunks."""
+    rows = (
+        LedgerRecord.objects.filter(connection=connection, dataset=dataset, id__gt=after)
+        .order_by("id")
+        .values_list("id", "document")
+        .iterator(chunk_size=500)
+    )
+    for position, raw in rows:
+        yield position, loads(raw)
+
+
+def compile_query(text: str | None, *, dataset: str, properties: Collection[str]) -> Query | None:
+    if not text:
+        return None
+    try:
+        return parse_query(text, dataset=dataset, properties=properties)
+    except QueryError as error:
+        service = "PullApi" if "resolve property" in error.message else "ClientsApi"
+        raise ApiError(400, error.message, service=service) from None
+
+
+def list_page(
+    call: Call,
+    connection: LedgerConnection,
+    dataset: str,
+    *,
+    query: Query | None,
+    query_text: str,
+    keep: Callable[[Document], bool] | None = None,
+) -> tuple[list[Document], str | None]:
+    """One page of a dataset after the request's continuation token, filtered by the query."""
+    query_hash = hashlib.sha256(f"{dataset}\x00{query_text}".encode()).hexdigest()[:16]
+    cursor = read_cursor(call.request.query.get("continuationToken"), query_hash)
+
+    def matching() -> Iterator[tuple[int, Document]]:
+        for position, document in documents(connection, dataset, after=cursor.after):
+            if keep is not None and not keep(document):
+                continue
+            if query is None or query.matches(document):
+                yield position, document
+
+    return continuation_page(matching(), cursor=cursor)

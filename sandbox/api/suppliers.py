@@ -1,0 +1,3 @@
+"""Placeholder until the suppliers operations land."""
+
+from __future__ import annotations

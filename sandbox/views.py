@@ -1,0 +1,80 @@
+"""The sandbox ledger over HTTP (for other processes and curl) and its consent pages."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from sandbox import services
+from sandbox.ledger import LedgerRequest, handle
+from sandbox.models import LedgerCompany, LedgerConnection
+from sandbox.platforms import PLATFORMS, platform_for
+
+# Over HTTP a "timeout" or "lost response" fault holds the answer back for longer than clients
+# wait (billpay's client waits 10 s), then gives up with a 504.
+HTTP_FAULT_DELAY_SECONDS = 12.0
+
+
+@csrf_exempt
+def api(request: HttpRequest, path: str) -> HttpResponse:
+    """Serve the Bill Pay API under /sandbox/codat/ by handing each request to the ledger."""
+    ledger_request = LedgerRequest(
+        method=request.method or "GET",
+        path="/" + path,
+        query={key: request.GET[key] for key in request.GET},
+        headers={key.lower(): value for key, value in request.headers.items()},
+        body=request.body,
+    )
+    answer = handle(ledger_request)
+    if answer.fault is not None:
+        time.sleep(getattr(settings, "SANDBOX_HTTP_FAULT_DELAY_SECONDS", HTTP_FAULT_DELAY_SECONDS))
+        return HttpResponse(status=504)
+    response = HttpResponse(answer.body, status=answer.status)
+    for name, value in answer.headers.items():
+        response[name] = value
+    return response
+
+
+def _connection(company_id: uuid.UUID, connection_id: uuid.UUID) -> LedgerConnection:
+    return get_object_or_404(
+        LedgerConnection.objects.select_related("company"), pk=connection_id, company_id=company_id
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest, company_id: uuid.UUID, connection_id: uuid.UUID) -> HttpResponse:
+    """The platform's consent screen that a connection's linkUrl leads to."""
+    connection = _connection(company_id, connection_id)
+    params = dict(request.GET.items())
+    if request.method == "POST":
+        granted = request.POST.get("decision") == "allow"
+        url = services.connection_consent(connection=connection, granted=granted, params=params)
+        return HttpResponseRedirect(url)
+    ctx = {
+        "connection": connection,
+        "platform": platform_for(connection.platform_key),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "sandbox/consent.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def hosted_link(request: HttpRequest, company_id: uuid.UUID) -> HttpResponse:
+    """Codat's Hosted Link for a company: pick a platform, then consent."""
+    company = get_object_or_404(LedgerCompany, pk=company_id)
+    if request.method == "POST":
+        key = request.POST.get("platform", "")
+        if key in PLATFORMS:
+            connection = LedgerConnection.objects.create(company=company, platform_key=key)
+            return HttpResponseRedirect(
+                f"{settings.SANDBOX_LINK_BASE_URL}/link-api/companies/{company.id}"
+                f"/connections/{connection.id}/start"
+            )
+    ctx = {"company": company, "platforms": PLATFORMS.values()}
+    return render(request, "sandbox/hosted_link.html", ctx)
