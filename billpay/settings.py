@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -262,7 +263,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360, minimum=1)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Every hour at minute 17: forget sandbox idempotency responses past Codat's 90-minute window.
+    "sandbox-purge-idempotency": {
+        "task": "sandbox.tasks.sandbox_purge_idempotency",
+        "schedule": crontab(minute="17"),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- The ledger (Codat Bill Pay API, or the sandbox ledger that emulates it) --------------------
@@ -286,6 +293,9 @@ SANDBOX_LINK_SEED_BILLS = env_int("SANDBOX_LINK_SEED_BILLS", 60)
 SANDBOX_LINK_SEED_SUPPLIERS = env_int("SANDBOX_LINK_SEED_SUPPLIERS", 15)
 # Seconds a newly linked connection spends on its initial read (list calls answer 409 meanwhile).
 SANDBOX_INITIAL_SYNC_SECONDS = env_int("SANDBOX_INITIAL_SYNC_SECONDS", 0)
+# Dotted path of a callable(request, response) run on every sandbox answer; the test suite sets it
+# to check each response against the official spec.
+SANDBOX_RESPONSE_VALIDATOR: str | None = None
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ from sandbox.api.records import (
     company_or_404,
     compile_query,
     connection_or_404,
+    filter_documents,
     iso,
     payables_connection,
 )
@@ -116,10 +117,6 @@ def _company_fields(body: Any, *, partial: bool) -> dict[str, Any]:
     return fields
 
 
-def _tags_match(company: LedgerCompany, tags_query: Any) -> bool:
-    return tags_query is None or tags_query.matches(company.tags)
-
-
 @route("GET", "/companies", "list-companies")
 def list_companies(call: Call) -> LedgerResponse:
     page, page_size = page_params(call.request.query)
@@ -132,12 +129,11 @@ def list_companies(call: Call) -> LedgerResponse:
         keys = {k.strip() for k in re.split(r"&&|\|\||[{}]", tags_text) if k.strip()}
         names = {re.split(r"!=|=|~", k)[0].strip() for k in keys}
         tags_query = compile_query(tags_text, dataset="Tags", properties=names)
-    companies = [
-        company for company in LedgerCompany.objects.all() if _tags_match(company, tags_query)
-    ]
-    documents = [company_json(c) for c in companies]
-    if query is not None:
-        documents = [d for d in documents if query.matches(d)]
+    companies = list(LedgerCompany.objects.all())
+    if tags_query is not None:
+        tagged = {id(d) for d in filter_documents(tags_query, [c.tags for c in companies])}
+        companies = [c for c in companies if id(c.tags) in tagged]
+    documents = filter_documents(query, [company_json(c) for c in companies])
     documents = _ordered(documents, call.request.query.get("orderBy"), COMPANY_PROPERTIES)
     body = page_number_body(
         path="/companies",
@@ -212,9 +208,7 @@ def list_connections(call: Call) -> LedgerResponse:
     query = compile_query(
         call.request.query.get("query"), dataset="Connection", properties=CONNECTION_PROPERTIES
     )
-    documents = [connection_json(c) for c in company.connections.all()]
-    if query is not None:
-        documents = [d for d in documents if query.matches(d)]
+    documents = filter_documents(query, [connection_json(c) for c in company.connections.all()])
     documents = _ordered(documents, call.request.query.get("orderBy"), CONNECTION_PROPERTIES)
     body = page_number_body(
         path=f"/companies/{company.id}/connections",

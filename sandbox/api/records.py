@@ -124,14 +124,29 @@ def documents(
         yield position, loads(raw)
 
 
+def _query_error(error: QueryError) -> ApiError:
+    service = "PullApi" if "resolve property" in error.message else "ClientsApi"
+    return ApiError(400, error.message, service=service)
+
+
 def compile_query(text: str | None, *, dataset: str, properties: Collection[str]) -> Query | None:
     if not text:
         return None
     try:
         return parse_query(text, dataset=dataset, properties=properties)
     except QueryError as error:
-        service = "PullApi" if "resolve property" in error.message else "ClientsApi"
-        raise ApiError(400, error.message, service=service) from None
+        raise _query_error(error) from None
+
+
+def filter_documents(query: Query | None, items: list[Document]) -> list[Document]:
+    """The documents a query matches; a value that cannot be compared (`totalAmount=abc`) is
+    only found out against a document, and is a malformed query all the same."""
+    if query is None:
+        return items
+    try:
+        return [item for item in items if query.matches(item)]
+    except QueryError as error:
+        raise _query_error(error) from None
 
 
 def list_page(
@@ -154,4 +169,7 @@ def list_page(
             if query is None or query.matches(document):
                 yield position, document
 
-    return continuation_page(matching(), cursor=cursor)
+    try:
+        return continuation_page(matching(), cursor=cursor)
+    except QueryError as error:
+        raise _query_error(error) from None
