@@ -1,0 +1,148 @@
+"""Settings read from the environment: junk fails at start-up, and each switch does what it says.
+
+Settings are evaluated once per process, so each case runs `manage.py` in a subprocess with an
+environment we control.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+
+from billpay import settings as settings_module
+
+REPO = Path(__file__).resolve().parent.parent.parent
+SETTINGS_SOURCE = Path(settings_module.__file__).read_text()
+# Every upper-case string literal in settings.py: a superset of the variables it reads, so none of
+# the caller's own configuration (CI's DATABASE_URL, say) leaks into a case.
+SETTINGS_VARIABLES = set(re.findall(r'"([A-Z][A-Z0-9_]+)"', SETTINGS_SOURCE))
+
+
+class RunManage(Protocol):
+    def __call__(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]: ...
+
+
+@pytest.fixture
+def run_manage(tmp_path: Path) -> RunManage:
+    def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        clean = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in SETTINGS_VARIABLES and k != "DJANGO_SETTINGS_MODULE"
+        }
+        clean["BILLPAY_VAR_DIR"] = str(tmp_path)
+        clean.update(env)
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=REPO,
+            env=clean,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    return run
+
+
+def _settings_json(run_manage: RunManage, expression: str, **env: str) -> Any:
+    code = f"import json; from django.conf import settings as s; print(json.dumps({expression}))"
+    result = run_manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        pytest.param({"DEBUG": "maybe"}, "DEBUG", id="DEBUG"),
+        pytest.param({"CODAT_BASE_URL": "ftp://x"}, "CODAT_BASE_URL", id="CODAT_BASE_URL"),
+        pytest.param(
+            {"DATABASE_URL": "mysql://user:pw@127.0.0.1:3306/billpay"},
+            "DATABASE_URL",
+            id="DATABASE_URL",
+        ),
+        pytest.param({"CELERY_BROKER_URL": "kafka://x"}, "CELERY_BROKER_URL", id="CELERY_BROKER"),
+        pytest.param({"SECURE_HSTS_SECONDS": "abc"}, "SECURE_HSTS_SECONDS", id="HSTS_SECONDS"),
+        pytest.param({"AWS_STORAGE_BUCKET_NAME": "ab"}, "AWS_STORAGE_BUCKET_NAME", id="BUCKET"),
+        pytest.param({"ALLOWED_HOSTS": "a,,b"}, "ALLOWED_HOSTS", id="ALLOWED_HOSTS"),
+        pytest.param({"DEBUG": "0"}, "SECRET_KEY", id="DEBUG-off-without-SECRET_KEY"),
+    ],
+)
+def test_bad_value_fails_at_start_up_naming_the_variable(
+    run_manage: RunManage,
+    env: dict[str, str],
+    named: str,
+) -> None:
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: ")
+    assert named in last_line
+
+
+def test_defaults_pass_the_system_check(run_manage: RunManage) -> None:
+    result = run_manage("check")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_is_clean_in_production_mode(run_manage: RunManage) -> None:
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="billpay.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_default_storage_is_the_local_filesystem(run_manage: RunManage, tmp_path: Path) -> None:
+    storage = _settings_json(run_manage, 's.STORAGES["default"]')
+    assert storage["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert storage["OPTIONS"]["location"] == str(tmp_path / "media")
+
+
+def test_bucket_name_switches_default_storage_to_s3(run_manage: RunManage) -> None:
+    storage = _settings_json(
+        run_manage, 's.STORAGES["default"]', AWS_STORAGE_BUCKET_NAME="billpay-attachments"
+    )
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "billpay-attachments"
+
+
+def test_default_databases_are_two_sqlite_files_in_the_var_dir(
+    run_manage: RunManage, tmp_path: Path
+) -> None:
+    databases = _settings_json(
+        run_manage, '{a: (d["ENGINE"], str(d["NAME"])) for a, d in s.DATABASES.items()}'
+    )
+    assert databases == {
+        "default": ["django.db.backends.sqlite3", str(tmp_path / "billpay.sqlite3")],
+        "sandbox": ["django.db.backends.sqlite3", str(tmp_path / "sandbox.sqlite3")],
+    }
+
+
+def test_postgres_url_switches_both_databases(run_manage: RunManage) -> None:
+    databases = _settings_json(
+        run_manage,
+        "{a: [d[k] for k in ('ENGINE', 'NAME', 'HOST', 'PORT', 'USER')] for a, d in s.DATABASES.items()}",
+        DATABASE_URL="postgres://billpay@db.internal:6543/payables",
+    )
+    engine = "django.db.backends.postgresql"
+    assert databases == {
+        "default": [engine, "payables", "db.internal", 6543, "billpay"],
+        "sandbox": [engine, "payables_sandbox", "db.internal", 6543, "billpay"],
+    }
