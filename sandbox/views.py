@@ -51,7 +51,7 @@ def _connection(company_id: uuid.UUID, connection_id: uuid.UUID) -> LedgerConnec
 def consent(request: HttpRequest, company_id: uuid.UUID, connection_id: uuid.UUID) -> HttpResponse:
     """The platform's consent screen that a connection's linkUrl leads to."""
     connection = _connection(company_id, connection_id)
-    params = dict(request.GET.items())
+    params = {key: request.GET[key] for key in request.GET}
     if request.method == "POST":
         granted = request.POST.get("decision") == "allow"
         url = services.connection_consent(connection=connection, granted=granted, params=params)
