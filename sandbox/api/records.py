@@ -46,13 +46,15 @@ def connection_or_404(company: LedgerCompany, connection_id: str) -> LedgerConne
 
 
 def payables_connection(
-    call: Call, *, write: bool = False, dataset: bool = False
+    call: Call, *, write: bool = False, dataset: bool = False, refusal_status: int = 400
 ) -> LedgerConnection:
     """The connection a /payables call addresses, refusing what its status does not allow.
 
     Linked: everything. Deauthorized or Unlinked: cached data stays readable, nothing is written
     (Codat's connection docs). PendingAuth: no data yet. `dataset` marks list calls, which answer
-    409 while the initial read of a newly linked connection is still running.
+    409 while the initial read of a newly linked connection is still running. A refusal is a 400
+    (codat-api.md §9 leaves the code to us); `refusal_status` is for the operations whose spec
+    declares no 400 (list-bill-attachments, download-bill-attachment).
     """
     company = company_or_404(call.params["companyId"])
     connection = connection_or_404(company, call.params["connectionId"])
@@ -61,7 +63,7 @@ def payables_connection(
         write and status != LedgerConnection.Status.LINKED
     ):
         raise ApiError(
-            400,
+            refusal_status,
             f"Data connection {connection.id} is {status}: "
             f"{'it must be linked first' if status == 'PendingAuth' else 'it can no longer be written to'}.",
         )
