@@ -1,3 +1,426 @@
-"""Placeholder until the suppliers operations land."""
+"""Suppliers and bank accounts: list, create and update suppliers; create bank accounts.
+
+Validation messages follow Codat's style ("`Name` must not be empty.", codat-api.md §7); where a
+rule belongs to one platform it is applied only in that platform's flavour and its message names
+the platform. Rules that neither the spec nor the docs state are marked "Inference".
+"""
 
 from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Collection
+from decimal import Decimal
+from typing import Any
+
+from sandbox.api.records import (
+    Document,
+    compile_query,
+    list_page,
+    lock_document,
+    now_iso,
+    payables_connection,
+    platform_of,
+    save_document,
+)
+from sandbox.ledger import (
+    ApiError,
+    Call,
+    LedgerResponse,
+    json_response,
+    loads,
+    route,
+    validation_error,
+)
+from sandbox.models import Dataset, LedgerConnection, LedgerRecord
+from sandbox.platforms import Flavour, Platform
+
+P = "/companies/{companyId}/connections/{connectionId}/payables"
+
+# Every scalar property of the Supplier schema. The spec documents `status` and
+# `sourceModifiedDate` as the filters; the others are accepted leniently (codat-api.md §3), and
+# `addresses` is left out because the docs say arrays cannot be queried.
+SUPPLIER_PROPERTIES = frozenset(
+    {
+        "id",
+        "supplierName",
+        "contactName",
+        "emailAddress",
+        "phone",
+        "status",
+        "balance",
+        "defaultCurrency",
+        "sourceModifiedDate",
+    }
+)
+SUPPLIER_STATUSES = ("Active", "Archived")
+ADDRESS_TYPES = ("Unknown", "Billing", "Delivery")
+ADDRESS_FIELDS = ("line1", "line2", "city", "region", "country", "postalCode")
+# Creatable account types: "Unknown" is what Codat reports for an account it cannot classify, not
+# something a client can ask a platform to create (Inference).
+BANK_ACCOUNT_TYPES = ("Debit", "Credit")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+# Xero's own check is looser than RFC 5322; this catches what it rejects in practice (Inference).
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+# --- Shared validation --------------------------------------------------------------------------
+
+
+def _object_body(call: Call, validator: str) -> dict[str, Any]:
+    body = call.json()
+    if not isinstance(body, dict):
+        raise validation_error(["The request body must be a JSON object."], validator=validator)
+    return body
+
+
+def _optional_text(body: dict[str, Any], key: str, label: str, errors: list[str]) -> str | None:
+    """A nullable string field: absent and null both mean "none"."""
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors.append(f"`{label}` must be a string.")
+        return None
+    return value
+
+
+def _required_text(body: dict[str, Any], key: str, label: str, errors: list[str]) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        errors.append(f"`{label}` must be a string.")
+        return None
+    if not value or not value.strip():
+        errors.append(f"`{label}` must not be empty.")
+        return None
+    return value.strip()
+
+
+def _currency(value: Any, label: str, errors: list[str]) -> str | None:
+    """An ISO 4217 code, in the messages the docs list for bills (codat-api.md §7)."""
+    if not isinstance(value, str):
+        errors.append(f"`{label}` must be a string.")
+        return None
+    if len(value) != 3:
+        errors.append(f"`{label} Length` must be equal to `3`.")
+        return None
+    if not _CURRENCY.match(value.upper()):
+        errors.append(f"No currency exists for code `{value}`.")
+        return None
+    return value.upper()
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _next_numeric_id(connection: LedgerConnection, datasets: Collection[str]) -> str:
+    """QuickBooks Online's ids are counters, not GUIDs (codat-api.md §4.2 path formats)."""
+    ids = LedgerRecord.objects.filter(
+        connection=connection, dataset__in=list(datasets)
+    ).values_list("record_id", flat=True)
+    return str(max((int(i) for i in ids if i.isdigit()), default=0) + 1)
+
+
+def _new_id(connection: LedgerConnection, platform: Platform, datasets: Collection[str]) -> str:
+    if platform.flavour is Flavour.QBO:
+        return _next_numeric_id(connection, datasets)
+    return str(uuid.uuid4())
+
+
+def _lock_connection(connection: LedgerConnection) -> None:
+    # Uniqueness rules (supplier and account names) are check-then-insert: serialise the writes
+    # of one connection so that two concurrent creates cannot both pass the check.
+    LedgerConnection.objects.select_for_update().filter(pk=connection.pk).first()
+
+
+def _names_in_use(
+    connection: LedgerConnection,
+    datasets: Collection[str],
+    field: str,
+    *,
+    exclude_id: str | None = None,
+    active_only: bool = False,
+) -> set[str]:
+    rows = LedgerRecord.objects.filter(connection=connection, dataset__in=list(datasets))
+    if exclude_id is not None:
+        rows = rows.exclude(record_id=exclude_id)
+    names = set()
+    for raw in rows.values_list("document", flat=True):
+        document = loads(raw)
+        if active_only and document.get("status") == "Archived":
+            continue
+        value = document.get(field)
+        if isinstance(value, str) and value.strip():
+            names.add(_folded(value))
+    return names
+
+
+# --- Suppliers ----------------------------------------------------------------------------------
+
+
+def _addresses(value: Any, errors: list[str]) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(a, dict) for a in value):
+        errors.append("`Addresses` must be a list of addresses.")
+        return []
+    addresses = []
+    for address in value:
+        kind = address.get("type") or "Unknown"
+        if kind not in ADDRESS_TYPES:
+            errors.append(f"`Address Type` must be one of `{'`, `'.join(ADDRESS_TYPES)}`.")
+            continue
+        cleaned: dict[str, Any] = {"type": kind}
+        for key in ADDRESS_FIELDS:
+            text = address.get(key)
+            if text is not None and not isinstance(text, str):
+                errors.append(f"`Address {key}` must be a string.")
+            cleaned[key] = text if isinstance(text, str) else None
+        addresses.append(cleaned)
+    return addresses
+
+
+def _supplier_fields(body: dict[str, Any], platform: Platform) -> dict[str, Any]:
+    """Validate a supplierPrototype into the Supplier fields it sets (all of them: PUT replaces)."""
+    errors: list[str] = []
+    name = _required_text(body, "supplierName", "Supplier Name", errors)
+    status = body.get("status")
+    if status is None or status == "":
+        errors.append("`Status` must not be empty.")
+    elif status not in SUPPLIER_STATUSES:
+        # "Unknown" is in the enum for what a platform reports, not a status a client can set
+        # (Inference).
+        errors.append(f"`Status` must be one of `{'`, `'.join(SUPPLIER_STATUSES)}`.")
+    email = _optional_text(body, "emailAddress", "Email Address", errors)
+    if platform.flavour is Flavour.XERO and email and not _EMAIL.match(email.strip()):
+        errors.append("Email address must be valid.")  # Xero's text (Inference)
+    currency = body.get("defaultCurrency")
+    if currency is not None:
+        currency = _currency(currency, "Default Currency", errors)
+    fields = {
+        "supplierName": name,
+        "contactName": _optional_text(body, "contactName", "Contact Name", errors),
+        "emailAddress": email,
+        "phone": _optional_text(body, "phone", "Phone", errors),
+        "addresses": _addresses(body.get("addresses"), errors),
+        "status": status,
+        "defaultCurrency": currency,
+    }
+    if errors:
+        raise validation_error(errors, validator="Supplier")
+    return fields
+
+
+def _supplier_document(supplier_id: str, fields: dict[str, Any], balance: Any) -> Document:
+    # Field order of the spec's Supplier schema. `balance` is the ledger's own figure: the
+    # prototype lists it, but what a supplier is owed comes from its bills, so a client's value is
+    # ignored (codat-api.md §4.3 notes the docs even deny exposing it).
+    return {
+        "id": supplier_id,
+        "supplierName": fields["supplierName"],
+        "contactName": fields["contactName"],
+        "emailAddress": fields["emailAddress"],
+        "phone": fields["phone"],
+        "addresses": fields["addresses"],
+        "status": fields["status"],
+        "balance": balance,
+        "defaultCurrency": fields["defaultCurrency"],
+        "sourceModifiedDate": now_iso(),
+    }
+
+
+def _refuse_duplicate_name(
+    connection: LedgerConnection, platform: Platform, name: str, *, exclude_id: str | None = None
+) -> None:
+    """Xero's contact names are unique among active contacts, case-insensitively (docs: a
+    duplicate is a 400); QuickBooks' display names are unique too (its error 6240, Inference),
+    and it renames an inactive vendor "… (deleted)", so archived names are free on both."""
+    xero = platform.flavour is Flavour.XERO
+    taken = _names_in_use(
+        connection, [Dataset.SUPPLIERS], "supplierName", exclude_id=exclude_id, active_only=True
+    )
+    if _folded(name) not in taken:
+        return
+    if xero:
+        message = (
+            f"The contact name {name} is already assigned to another contact. "
+            "The contact name must be unique across all active contacts."
+        )
+    else:
+        message = (
+            "Duplicate Name Exists Error: The name supplied already exists. "
+            "Another customer, vendor or employee is already using this name."
+        )
+    raise validation_error([message], validator="Supplier")
+
+
+@route("GET", f"{P}/suppliers", "list-suppliers")
+def list_suppliers(call: Call) -> LedgerResponse:
+    """GET P/suppliers: one page of suppliers, filtered by `query`."""
+    connection = payables_connection(call, dataset=True)
+    text = call.request.query.get("query", "")
+    query = compile_query(text, dataset="Supplier", properties=SUPPLIER_PROPERTIES)
+    # With no query the spec returns Active and Archived suppliers; the docs page
+    # (payables/sync/suppliers.md) says Active only. The spec is the contract the client is built
+    # against, so its side is taken (codat-api.md §3).
+    results, token = list_page(call, connection, Dataset.SUPPLIERS, query=query, query_text=text)
+    pagination = {"continuationToken": token} if token else {}
+    return json_response(200, {"results": results, "pagination": pagination})
+
+
+@route("POST", f"{P}/suppliers", "create-supplier", idempotent=True)
+def create_supplier(call: Call) -> LedgerResponse:
+    """POST P/suppliers: create a supplier (201)."""
+    connection = payables_connection(call, write=True)
+    platform = platform_of(connection)
+    fields = _supplier_fields(_object_body(call, "Supplier"), platform)
+    if platform.flavour is Flavour.QBO and fields["defaultCurrency"] is None:
+        # A QuickBooks vendor always has a currency, the home currency unless set (Inference).
+        fields["defaultCurrency"] = connection.base_currency
+    _lock_connection(connection)
+    _refuse_duplicate_name(connection, platform, fields["supplierName"])
+    supplier_id = _new_id(connection, platform, [Dataset.SUPPLIERS])
+    document = _supplier_document(supplier_id, fields, Decimal(0))
+    save_document(connection, Dataset.SUPPLIERS, document)
+    return json_response(201, document)
+
+
+@route("PUT", f"{P}/suppliers/{{supplierId}}", "update-supplier")
+def update_supplier(call: Call) -> LedgerResponse:
+    """PUT P/suppliers/{supplierId}: replace a supplier; omitted fields are cleared."""
+    # The spec declares no Idempotency-Key here (codat-api.md §1), so the route is not idempotent.
+    connection = payables_connection(call, write=True)
+    platform = platform_of(connection)
+    supplier_id = call.params["supplierId"]
+    _lock_connection(connection)
+    current = lock_document(connection, Dataset.SUPPLIERS, supplier_id)
+    if current is None:
+        raise ApiError(404, f"No data available for suppliers for ID {supplier_id}")
+    fields = _supplier_fields(_object_body(call, "Supplier"), platform)
+    archived = current.get("status") == "Archived"
+    if platform.flavour is Flavour.XERO:
+        if archived:
+            raise validation_error(
+                [
+                    f"Supplier {supplier_id} is archived in Xero: it must be unarchived in Xero "
+                    "before it can be updated."
+                ],
+                validator="Supplier",
+            )
+        _refuse_duplicate_name(connection, platform, fields["supplierName"], exclude_id=supplier_id)
+    else:
+        if archived and fields["status"] != "Active":
+            # QBO ignores a change to an inactive vendor unless it is reactivated (codat-api.md
+            # §7); "ignored" is read as: 200 with the supplier unchanged (Inference).
+            return json_response(200, current)
+        currency = fields["defaultCurrency"]
+        if currency is not None and currency != current.get("defaultCurrency"):
+            raise validation_error(
+                [
+                    "`Default Currency` cannot be changed in QuickBooks Online once a supplier "
+                    "is created; send null or the current currency."
+                ],
+                validator="Supplier",
+            )
+        # Null means "leave it": the currency is fixed at creation (spec, update-supplier).
+        fields["defaultCurrency"] = current.get("defaultCurrency")
+        _refuse_duplicate_name(connection, platform, fields["supplierName"], exclude_id=supplier_id)
+    document = _supplier_document(supplier_id, fields, current.get("balance", Decimal(0)))
+    save_document(connection, Dataset.SUPPLIERS, document)
+    return json_response(200, document)
+
+
+# --- Bank accounts ------------------------------------------------------------------------------
+
+
+def _xero_bank_numbers(
+    currency: str, account_number: str | None, sort_code: str | None
+) -> tuple[str | None, str | None]:
+    """What Xero shows of a bank account's numbers (spec, BankAccount.accountNumber/sortCode).
+
+    GBP: both only when together they make 14 digits (a UK sort code and account number),
+    otherwise neither. Other currencies: the full account number and no sort code. The spec's
+    create example (GBP "0120 0440" + "50-50-50") keeps the client's formatting, so does this.
+    """
+    if currency != "GBP":
+        return account_number, None
+    digits = sum(c.isdigit() for c in (account_number or "") + (sort_code or ""))
+    if digits == 14:
+        return account_number, sort_code
+    return None, None
+
+
+def _refuse_duplicate_account(
+    connection: LedgerConnection, platform: Platform, name: str, nominal_code: str | None
+) -> None:
+    """A bank account is an account of the chart: its name (and code) must be unused there.
+
+    Xero: "Please enter a unique Name." / "Please enter a unique Code."; QuickBooks Online: error
+    6000 "Another account is already using this name." Both platforms' own rules (Inference: the
+    docs do not mention them).
+    """
+    datasets = [Dataset.BANK_ACCOUNTS, Dataset.ACCOUNTS]
+    errors = []
+    if _folded(name) in _names_in_use(connection, datasets, "name"):
+        errors.append(
+            "Please enter a unique Name."
+            if platform.flavour is Flavour.XERO
+            else "Another account is already using this name. Please use a different name."
+        )
+    if (
+        platform.flavour is Flavour.XERO
+        and nominal_code
+        and _folded(nominal_code) in _names_in_use(connection, datasets, "nominalCode")
+    ):
+        errors.append("Please enter a unique Code.")
+    if errors:
+        raise validation_error(errors, validator="BankAccount")
+
+
+@route("POST", f"{P}/bankAccounts", "create-bank-account", idempotent=True)
+def create_bank_account(call: Call) -> LedgerResponse:
+    """POST P/bankAccounts: create a bank account (201); it then appears in the payment
+    mapping options, which read the same dataset."""
+    connection = payables_connection(call, write=True)
+    platform = platform_of(connection)
+    body = _object_body(call, "BankAccount")
+    errors: list[str] = []
+    name = _required_text(body, "name", "Name", errors)
+    account_type = body.get("accountType")
+    if account_type is None or account_type == "":
+        errors.append("`Account Type` must not be empty.")
+    elif account_type not in BANK_ACCOUNT_TYPES:
+        errors.append(f"`Account Type` must be one of `{'`, `'.join(BANK_ACCOUNT_TYPES)}`.")
+    elif account_type == "Credit" and platform.flavour is Flavour.XERO:
+        # codat-api.md §7 step 4 (older docs): Xero cannot create credit accounts.
+        errors.append("Xero cannot create credit accounts: `Account Type` must be `Debit`.")
+    account_number = _required_text(body, "accountNumber", "Account Number", errors)
+    currency = None
+    if body.get("currency") in (None, ""):
+        errors.append("`Currency` must not be empty.")
+    else:
+        currency = _currency(body["currency"], "Currency", errors)
+    nominal_code = _optional_text(body, "nominalCode", "Nominal Code", errors)
+    sort_code = _optional_text(body, "sortCode", "Sort Code", errors)
+    if errors:
+        raise validation_error(errors, validator="BankAccount")
+    assert name is not None
+    assert currency is not None
+    _lock_connection(connection)
+    _refuse_duplicate_account(connection, platform, name, nominal_code)
+    if platform.flavour is Flavour.XERO:
+        account_number, sort_code = _xero_bank_numbers(currency, account_number, sort_code)
+    document = {
+        "id": _new_id(connection, platform, [Dataset.BANK_ACCOUNTS, Dataset.ACCOUNTS]),
+        "nominalCode": nominal_code,
+        "name": name,
+        "accountType": account_type,
+        "accountNumber": account_number,
+        "sortCode": sort_code,
+        "currency": currency,
+        "status": "Active",
+        "sourceModifiedDate": now_iso(),
+    }
+    save_document(connection, Dataset.BANK_ACCOUNTS, document)
+    return json_response(201, document)
