@@ -29,7 +29,10 @@ def api(request: HttpRequest, path: str) -> HttpResponse:
         path="/" + path,
         query={key: request.GET[key] for key in request.GET},
         headers={key.lower(): value for key, value in request.headers.items()},
-        body=request.body,
+        # Read the stream, not `request.body`: that refuses anything over Django's
+        # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), far below the attachment limits the ledger itself
+        # enforces (Xero 4 MB, QuickBooks 100 MB).
+        body=request.read(),
     )
     answer = handle(ledger_request)
     if answer.fault is not None:
