@@ -96,6 +96,15 @@ def redirect_url(
     return url
 
 
+def connection_unlink(*, connection: LedgerConnection) -> LedgerConnection:
+    """Sever the connection as the unlink PATCH does; data is kept and a new consent relinks it."""
+    LedgerConnection.objects.filter(pk=connection.pk).update(
+        status=LedgerConnection.Status.UNLINKED
+    )
+    connection.refresh_from_db()
+    return connection
+
+
 def connection_deauthorize(*, connection: LedgerConnection) -> LedgerConnection:
     """Revoke the platform's consent, as when the user disconnects the app inside Xero."""
     LedgerConnection.objects.filter(pk=connection.pk).update(
