@@ -506,7 +506,8 @@ def test_bill_prototype_defaults_to_open_and_omits_what_is_unset() -> None:
         issue_date=date(2024, 1, 1),
         due_date=date(2024, 1, 31),
         currency="GBP",
-        line_items=[
+        # A list is taken too, and stored as a tuple so the prototype stays immutable.
+        line_items=[  # type: ignore[arg-type]
             BillLineItemPrototype(
                 unit_amount=Decimal("10.00"), quantity=Decimal(1), account_ref=RecordRef("16")
             )
@@ -549,7 +550,7 @@ def test_supplier_prototype_matches_the_spec_request_example() -> None:
         contact_name="Sarah Johnson",
         email_address="sarah.johnson@northridgesupplies.co.uk",
         phone="+44 (0)1223 322410",
-        addresses=[
+        addresses=(
             Address(
                 type=AddressType.BILLING,
                 line1="Flat 1",
@@ -558,8 +559,8 @@ def test_supplier_prototype_matches_the_spec_request_example() -> None:
                 region="Camden",
                 country="GB",
                 postal_code="EC1N 7TE",
-            )
-        ],
+            ),
+        ),
         status=SupplierStatus.ACTIVE,
         default_currency="GBP",
     )
