@@ -55,8 +55,6 @@ from codat.types import (
     SupplierPrototype,
     TaxRate,
     parse_list,
-    parse_numbered_page,
-    parse_page,
 )
 
 T = TypeVar("T")
@@ -432,7 +430,7 @@ class CodatClient:
         """GET /companies (list-companies): one page."""
         params = _params(page=page, pageSize=page_size, query=query, orderBy=order_by, tags=tags)
         data = self._get_json("/companies", params)
-        return parse_numbered_page(data, Company.from_json, path="Companies")
+        return NumberedPage.from_json(data, Company.from_json, path="Companies")
 
     def list_companies(
         self,
@@ -479,7 +477,7 @@ class CodatClient:
         """GET /companies/{companyId}/connections (list-connections): one page."""
         params = _params(page=page, pageSize=page_size, query=query, orderBy=order_by)
         data = self._get_json(f"{_company(company_id)}/connections", params)
-        return parse_numbered_page(data, Connection.from_json, path="Connections")
+        return NumberedPage.from_json(data, Connection.from_json, path="Connections")
 
     def list_connections(
         self,
@@ -610,7 +608,7 @@ class CodatClient:
         """GET P/bills (list-bills): one page; with no query only Open and PartiallyPaid bills."""
         params = _params(continuationToken=continuation_token, query=query)
         data = self._get_json(f"{_payables(company_id, connection_id)}/bills", params)
-        return parse_page(data, Bill.from_json, path="Bills")
+        return Page.from_json(data, Bill.from_json, path="Bills")
 
     def list_bills(
         self, company_id: str, connection_id: str, *, query: str | None = None
@@ -764,7 +762,7 @@ class CodatClient:
         """GET P/suppliers (list-suppliers): one page."""
         params = _params(continuationToken=continuation_token, query=query)
         data = self._get_json(f"{_payables(company_id, connection_id)}/suppliers", params)
-        return parse_page(data, Supplier.from_json, path="Suppliers")
+        return Page.from_json(data, Supplier.from_json, path="Suppliers")
 
     def list_suppliers(
         self, company_id: str, connection_id: str, *, query: str | None = None

@@ -591,8 +591,12 @@ class RecordRef:
     id: str
 
     @classmethod
+    def from_json(cls, data: object, *, path: str = "ref") -> Self:
+        return cls(id=_Fields(data, path).text("id"))
+
+    @classmethod
     def from_json_or_none(cls, f: _Fields, key: str) -> Self | None:
-        """Read `{"id": ...}`; an absent or null reference, or one without an id, is None."""
+        """Read `f[key]`; an absent or null reference, or one without an id, is None."""
         ref = f.opt_fields(key)
         if ref is None:
             return None
@@ -704,12 +708,11 @@ class BillPayment:
     @classmethod
     def from_json(cls, data: object, *, path: str = "BillPayment") -> Self:
         f = _Fields(data, path)
-        account = f.fields("accountRef")
         return cls(
             id=f.text("id"),
             amount=f.money("amount"),
             date=f.when("date"),
-            account_ref=RecordRef(id=account.text("id")),
+            account_ref=f.nested("accountRef", RecordRef.from_json),
             reference=f.opt_text("reference"),
             currency_rate=f.opt_money("currencyRate"),
         )
@@ -833,6 +836,15 @@ class Page(Generic[T]):
     items: tuple[T, ...]
     continuation_token: str | None = None
 
+    @classmethod
+    def from_json(cls, data: object, item: _Parser[T], *, path: str = "page") -> Page[T]:
+        """Read `{results: [...], pagination: {continuationToken?}}`."""
+        f = _Fields(data, path)
+        return cls(
+            items=f.items("results", item, required=True),
+            continuation_token=_continuation_token(f),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class NumberedPage(Generic[T]):
@@ -844,29 +856,20 @@ class NumberedPage(Generic[T]):
     total_results: int
     has_next: bool
 
-
-def parse_page(data: object, item: _Parser[T], *, path: str) -> Page[T]:
-    """Read `{results: [...], pagination: {continuationToken?}}`."""
-    f = _Fields(data, path)
-    return Page(
-        items=f.items("results", item, required=True),
-        continuation_token=_continuation_token(f),
-    )
-
-
-def parse_numbered_page(data: object, item: _Parser[T], *, path: str) -> NumberedPage[T]:
-    """Read `{results, pageNumber, pageSize, totalResults, _links: {self, current, next?}}`."""
-    f = _Fields(data, path)
-    links = f.fields("_links")
-    links.fields("self")
-    links.fields("current")
-    return NumberedPage(
-        items=f.items("results", item, required=True),
-        page_number=f.integer("pageNumber"),
-        page_size=f.integer("pageSize"),
-        total_results=f.integer("totalResults"),
-        has_next=links.opt_fields("next") is not None,
-    )
+    @classmethod
+    def from_json(cls, data: object, item: _Parser[T], *, path: str = "page") -> NumberedPage[T]:
+        """Read `{results, pageNumber, pageSize, totalResults, _links: {self, current, next?}}`."""
+        f = _Fields(data, path)
+        links = f.fields("_links")
+        links.fields("self")
+        links.fields("current")
+        return cls(
+            items=f.items("results", item, required=True),
+            page_number=f.integer("pageNumber"),
+            page_size=f.integer("pageSize"),
+            total_results=f.integer("totalResults"),
+            has_next=links.opt_fields("next") is not None,
+        )
 
 
 def parse_list(data: object, item: _Parser[T], *, path: str) -> tuple[T, ...]:

@@ -29,6 +29,9 @@ from codat.types import (
     CompanyRequest,
     Connection,
     ConnectionStatus,
+    DataConnectionErrorStatus,
+    NumberedPage,
+    Page,
     PaymentMappingOptions,
     RecordRef,
     SourceType,
@@ -41,8 +44,6 @@ from codat.types import (
     format_datetime,
     parse_datetime,
     parse_list,
-    parse_numbered_page,
-    parse_page,
 )
 from tests.codat import examples
 
@@ -230,15 +231,18 @@ def test_bill_parses_the_spec_example_with_decimal_money() -> None:
 @pytest.mark.parametrize(
     ("parse", "text"),
     [
-        (lambda d: parse_numbered_page(d, Company.from_json, path="Companies"), "LIST_COMPANIES"),
         (
-            lambda d: parse_numbered_page(d, Company.from_json, path="Companies"),
+            lambda d: NumberedPage.from_json(d, Company.from_json, path="Companies"),
+            "LIST_COMPANIES",
+        ),
+        (
+            lambda d: NumberedPage.from_json(d, Company.from_json, path="Companies"),
             "LIST_COMPANIES_MANY",
         ),
         (Company.from_json, "CREATE_COMPANY"),
         (Company.from_json, "GET_COMPANY"),
         (
-            lambda d: parse_numbered_page(d, Connection.from_json, path="Connections"),
+            lambda d: NumberedPage.from_json(d, Connection.from_json, path="Connections"),
             "LIST_CONNECTIONS",
         ),
         (Connection.from_json, "CONNECTION"),
@@ -250,7 +254,7 @@ def test_bill_parses_the_spec_example_with_decimal_money() -> None:
         (Attachment.from_json, "ATTACHMENT"),
         (lambda d: parse_list(d, Attachment.from_json, path="Attachments"), "ATTACHMENTS"),
         (BillPayment.from_json, "BILL_PAYMENT"),
-        (lambda d: parse_page(d, Supplier.from_json, path="Suppliers"), "LIST_SUPPLIERS"),
+        (lambda d: Page.from_json(d, Supplier.from_json, path="Suppliers"), "LIST_SUPPLIERS"),
         (Supplier.from_json, "SUPPLIER"),
         (BankAccount.from_json, "BANK_ACCOUNT"),
     ],
@@ -266,7 +270,7 @@ def test_every_spec_example_parses_without_a_float(parse: object, text: str) -> 
 def test_company_parses_parents_subsidiaries_connections_and_tags() -> None:
     company = Company.from_json(load(examples.GET_COMPANY))
     tagged = Company.from_json(load(examples.CREATE_COMPANY))
-    many = parse_numbered_page(load(examples.LIST_COMPANIES_MANY), Company.from_json, path="C")
+    many = NumberedPage.from_json(load(examples.LIST_COMPANIES_MANY), Company.from_json, path="C")
 
     toft = many.items[1]
     assert [ref.name for ref in toft.reference_subsidiary_companies] == [
@@ -313,7 +317,7 @@ def test_money_sent_as_a_string_is_a_wrong_shape() -> None:
     page = load(examples.LIST_BILLS_AS_IN_SPEC)
 
     with pytest.raises(CodatError, match=r"Bills\.results\[0\]\.currencyRate must be a number"):
-        parse_page(page, Bill.from_json, path="Bills")
+        Page.from_json(page, Bill.from_json, path="Bills")
 
 
 @pytest.mark.parametrize("value", [True, "5", [5]])
@@ -363,18 +367,18 @@ def test_result_that_is_not_an_object_is_a_wrong_shape(data: object) -> None:
 
 def test_list_pages_require_their_results() -> None:
     with pytest.raises(CodatError, match=r"Suppliers\.results is missing"):
-        parse_page({"pagination": {}}, Supplier.from_json, path="Suppliers")
+        Page.from_json({"pagination": {}}, Supplier.from_json, path="Suppliers")
 
 
 def test_continuation_token_is_none_on_the_last_page() -> None:
-    page = parse_page({"results": [], "pagination": {}}, Supplier.from_json, path="Suppliers")
+    page = Page.from_json({"results": [], "pagination": {}}, Supplier.from_json, path="Suppliers")
 
     assert page.continuation_token is None
 
 
 def test_numbered_page_reads_its_next_link() -> None:
-    page = parse_numbered_page(load(examples.LIST_CONNECTIONS), Connection.from_json, path="C")
-    last = parse_numbered_page(load(examples.LIST_COMPANIES), Company.from_json, path="C")
+    page = NumberedPage.from_json(load(examples.LIST_CONNECTIONS), Connection.from_json, path="C")
+    last = NumberedPage.from_json(load(examples.LIST_COMPANIES), Company.from_json, path="C")
 
     assert page.has_next is True
     assert last.has_next is False
@@ -386,7 +390,7 @@ def test_numbered_page_requires_paging_info() -> None:
     del data["_links"]
 
     with pytest.raises(CodatError, match=r"Companies\._links is missing"):
-        parse_numbered_page(data, Company.from_json, path="Companies")
+        NumberedPage.from_json(data, Company.from_json, path="Companies")
 
 
 def test_reference_without_an_id_reads_as_none() -> None:
@@ -400,7 +404,7 @@ def test_reference_without_an_id_reads_as_none() -> None:
 
 
 def test_supplier_parses_addresses_and_decimal_balance() -> None:
-    page = parse_page(load(examples.LIST_SUPPLIERS), Supplier.from_json, path="Suppliers")
+    page = Page.from_json(load(examples.LIST_SUPPLIERS), Supplier.from_json, path="Suppliers")
 
     first = page.items[0]
     assert first.status is SupplierStatus.ACTIVE
@@ -635,3 +639,32 @@ def test_results_are_frozen() -> None:
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         bill.total_amount = Decimal(0)  # type: ignore[misc]
+
+
+def test_payment_account_ref_must_have_an_id() -> None:
+    data = load_object(examples.BILL_PAYMENT)
+    data["accountRef"] = {}
+
+    with pytest.raises(CodatError, match=r"BillPayment\.accountRef\.id is missing"):
+        BillPayment.from_json(data)
+
+
+def test_connection_parses_its_data_connection_errors() -> None:
+    data = load_object(examples.CONNECTION)
+    data["dataConnectionErrors"] = [
+        {
+            "statusCode": "403",
+            "statusText": "Forbidden",
+            "errorMessage": "User cancelled.",
+            "erroredOnUtc": "2022-10-27T09:53:29Z",
+            "status": "Active",
+            "resolvedOnUtc": None,
+        }
+    ]
+
+    (error,) = Connection.from_json(data).data_connection_errors
+
+    assert error.status_code == "403"
+    assert error.error_message == "User cancelled."
+    assert error.status is DataConnectionErrorStatus.ACTIVE
+    assert error.resolved_on_utc is None
