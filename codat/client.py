@@ -71,11 +71,12 @@ class _Retry(Enum):
     # GETs change nothing: retry connection errors, timeouts, 408, 429 and 5xx.
     READ = "read"
     # Writes carrying an Idempotency-Key. Codat caches the first response to a key for 90 minutes
-    # and replays it, 4xx and 5xx included, but never caches a 429, which releases the key
-    # (codat-docs `using-the-api/idempotency`, `write-data/idempotency.md`). So a write is retried
-    # only after a 429, or when the request provably never left this process (connect errors and
-    # timeouts, pool timeouts). After a read timeout or a 5xx the write may have happened: the
-    # caller gets CodatUnavailable and retries later with the same key, or reconciles.
+    # and replays it, 4xx and 5xx included, but never caches a 429, which releases the key; a key
+    # still in flight answers 409 (codat-docs `write-data/idempotency.md`; the spec's
+    # `Idempotency-Conflict`). So a write is retried only after a 429, or when the request
+    # provably never left this process (connect errors and timeouts, pool timeouts). After a read
+    # timeout or a 5xx the write may have happened, and a replay would only return the cached 5xx:
+    # the caller gets CodatUnavailable and retries later with the same key, or reconciles.
     KEYED_WRITE = "keyed-write"
     # Writes without an idempotency key are never retried: a replay could act twice.
     NEVER = "never"
