@@ -166,7 +166,7 @@ def bill_body(**overrides: Any) -> dict[str, Any]:
 def create_bill(ledger: httpx.Client, payables_path: str, **overrides: Any) -> dict[str, Any]:
     response = ledger.post(f"{payables_path}/bills", json=bill_body(**overrides))
     assert response.status_code == 201, response.text
-    return response.json()
+    return as_decimal(response)
 
 
 def store_bill(connection: LedgerConnection, bill_id: str, **fields: Any) -> dict[str, Any]:
