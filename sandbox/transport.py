@@ -17,7 +17,9 @@ def ledger_request(request: httpx.Request, *, prefix: str = "") -> LedgerRequest
     return LedgerRequest(
         method=request.method,
         path=path or "/",
-        query=dict(request.url.params.items()),
+        # The last value of a repeated parameter, as LedgerRequest promises and Django's QueryDict
+        # gives the HTTP view (`params.items()` would keep the first).
+        query=dict(request.url.params.multi_items()),
         headers={k.lower(): v for k, v in request.headers.items()},
         body=request.read(),
     )
