@@ -163,3 +163,12 @@ def test_the_quota_resets_at_midnight_utc(ledger: httpx.Client) -> None:
 
     assert response.status_code == 200
     assert response.headers["x-rate-limit-remaining"] == "999"
+
+
+def test_a_repeated_query_parameter_counts_with_its_last_value(
+    ledger: httpx.Client, ledger_company: LedgerCompany
+) -> None:
+    # As over HTTP, where Django's QueryDict answers the last value.
+    response = ledger.get("/companies", params=[("pageSize", "1"), ("pageSize", "7")])
+
+    assert response.json()["pageSize"] == 7
