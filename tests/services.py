@@ -19,5 +19,7 @@ def services_required() -> bool:
 def service_missing(name: str, reason: str) -> NoReturn:
     message = f"{name} is not available: {reason}"
     if services_required():
-        pytest.fail(f"{message} (BILLPAY_REQUIRE_SERVICES=1 turns a missing service into a failure)")
+        pytest.fail(
+            f"{message} (BILLPAY_REQUIRE_SERVICES=1 turns a missing service into a failure)"
+        )
     pytest.skip(message)
