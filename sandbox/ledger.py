@@ -393,7 +393,11 @@ def _idempotent(call: Call, target: Route, key: str) -> LedgerResponse:
                 key=key, client=call.client, fingerprint=fingerprint, created=now
             )
     except IntegrityError:
-        existing = IdempotencyRecord.objects.get(client=call.client, key=key)
+        existing = IdempotencyRecord.objects.filter(client=call.client, key=key).first()
+        if existing is None:
+            # Released between our insert and this read (its request failed, or the purge ran):
+            # the key is free again.
+            return _idempotent(call, target, key)
         expired = existing.created < now - IDEMPOTENCY_TTL
         abandoned = (
             existing.state == IdempotencyRecord.State.IN_FLIGHT
