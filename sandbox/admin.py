@@ -26,7 +26,7 @@ from sandbox.models import (
 from sandbox.platforms import platform_for
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Records the API writes: viewable, never edited by hand (they mirror the API's answers)."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -39,7 +39,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
-class LedgerConnectionInline(admin.TabularInline):  # type: ignore[type-arg]
+class LedgerConnectionInline(admin.TabularInline):
     model = LedgerConnection
     extra = 0
     fields = ("platform_key", "status", "organisation_name", "base_currency", "seeded", "created")
@@ -48,7 +48,7 @@ class LedgerConnectionInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(LedgerCompany)
-class LedgerCompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class LedgerCompanyAdmin(admin.ModelAdmin):
     list_display = ("name", "id", "created")
     search_fields = ("name",)
     readonly_fields = ("id",)
@@ -56,7 +56,7 @@ class LedgerCompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(LedgerConnection)
-class LedgerConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class LedgerConnectionAdmin(admin.ModelAdmin):
     list_display = ("id", "company", "platform", "status", "seeded", "last_sync", "created")
     list_filter = ("status", "platform_key")
     list_select_related = ("company",)
@@ -103,7 +103,7 @@ class LedgerRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LedgerAttachment)
-class LedgerAttachmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class LedgerAttachmentAdmin(admin.ModelAdmin):
     list_display = ("name", "bill_id", "content_type", "file_size", "connection", "created")
     search_fields = ("name", "bill_id")
     # The bytes stay out of every admin page; files arrive through the upload operation only.
@@ -130,7 +130,7 @@ class IdempotencyRecordAdmin(ReadOnlyAdmin):
         return format_html("<pre>{}</pre>", bytes(record.body).decode("utf-8", "replace"))
 
 
-class FaultForm(forms.ModelForm):  # type: ignore[type-arg]
+class FaultForm(forms.ModelForm):
     class Meta:
         model = Fault
         fields = (
@@ -151,7 +151,7 @@ class FaultForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(Fault)
-class FaultAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class FaultAdmin(admin.ModelAdmin):
     form = FaultForm
     list_display = (
         "kind",
@@ -174,7 +174,7 @@ class FaultAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(RateWindow)
-class RateWindowAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class RateWindowAdmin(admin.ModelAdmin):
     """The daily quota's counter; lower `count` to let a demo continue after a 429."""
 
     list_display = ("day", "count")
