@@ -34,7 +34,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any, Final
 
 from django.db import IntegrityError, transaction
@@ -133,7 +133,10 @@ def line_total(
     unit_amount: Decimal, quantity: Decimal, tax_amount: Decimal, currency: str
 ) -> Decimal:
     """A line's total including tax, in the currency's minor unit (Inference, see module doc)."""
-    return round_money(unit_amount * quantity + tax_amount, currency)
+    # Exact: inputs are bounded (_MAX_MAGNITUDE, _MAX_PLACES), so 60 digits always suffice.
+    with localcontext() as context:
+        context.prec = 60
+        return round_money(unit_amount * quantity + tax_amount, currency)
 
 
 def codat_date(day: dt.date) -> str:
@@ -284,6 +287,9 @@ def _validated_lines(
         if unit_amount is None or quantity is None:
             continue
         total = line_total(unit_amount, quantity, tax_amount, currency)
+        if abs(total) >= _MAX_MAGNITUDE:
+            errors.add("`Total Amount` is out of range.")
+            continue
         if raw.get("totalAmount") is not None:
             given = _optional_amount(errors, raw["totalAmount"], "Total Amount")
             if given is not None and given != total:

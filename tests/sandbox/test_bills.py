@@ -370,6 +370,7 @@ def _line(**fields: Any) -> dict[str, Any]:
         ),
         ({"lineItems": [_line(unitAmount=None)]}, "`Unit Amount` must not be empty."),
         ({"lineItems": [_line(quantity="2")]}, "`Quantity` must be a number."),
+        ({"lineItems": [_line(unitAmount=10**13)]}, "`Unit Amount` is out of range."),
         ({"currency": "XYZ"}, "No currency exists for code `XYZ`."),
         ({"currency": "JPY"}, "No currency exists for code `JPY`."),
     ],
