@@ -409,8 +409,6 @@ def create_bank_account(call: Call) -> LedgerResponse:
     assert currency is not None
     _lock_connection(connection)
     _refuse_duplicate_account(connection, platform, name, nominal_code)
-    if platform.flavour is Flavour.XERO:
-        account_number, sort_code = _xero_bank_numbers(currency, account_number, sort_code)
     document = {
         "id": _new_id(connection, platform, [Dataset.BANK_ACCOUNTS, Dataset.ACCOUNTS]),
         "nominalCode": nominal_code,
@@ -422,5 +420,10 @@ def create_bank_account(call: Call) -> LedgerResponse:
         "status": "Active",
         "sourceModifiedDate": now_iso(),
     }
+    # The platform keeps the numbers it was given; what Xero shows of them is masked on every
+    # read, here and in the payment mapping options (mapping.bank_account_option).
     save_document(connection, Dataset.BANK_ACCOUNTS, document)
+    if platform.flavour is Flavour.XERO:
+        shown = _xero_bank_numbers(currency, account_number, sort_code)
+        document["accountNumber"], document["sortCode"] = shown
     return json_response(201, document)

@@ -77,6 +77,36 @@ def test_created_bank_account_is_kept_in_the_bank_accounts_dataset(
     assert get_document(linked_connection, Dataset.BANK_ACCOUNTS, account["id"]) == account
 
 
+def test_created_bank_account_appears_in_the_payment_mapping_options(
+    ledger: httpx.Client, payables_path: str
+) -> None:
+    account = ledger.post(f"{payables_path}/bankAccounts", json=SPEC_EXAMPLE).json()
+
+    options = ledger.get(f"{payables_path}/mappingOptions/payments").json()
+
+    [option] = [o for o in options["bankAccounts"] if o["id"] == account["id"]]
+    assert option["name"] == SPEC_EXAMPLE["name"]
+    assert option["accountNumber"] == SPEC_EXAMPLE["accountNumber"]
+    assert option["status"] == "Active"
+
+
+def test_masked_numbers_stay_masked_in_the_mapping_options(
+    ledger: httpx.Client, payables_path: str, linked_connection: LedgerConnection
+) -> None:
+    account = ledger.post(
+        f"{payables_path}/bankAccounts", json=account_body(accountNumber="123", sortCode=None)
+    ).json()
+
+    options = ledger.get(f"{payables_path}/mappingOptions/payments").json()
+
+    [option] = [o for o in options["bankAccounts"] if o["id"] == account["id"]]
+    assert option["accountNumber"] is None
+    # Stored as given: only what Xero shows is masked.
+    stored = get_document(linked_connection, Dataset.BANK_ACCOUNTS, account["id"])
+    assert stored is not None
+    assert stored["accountNumber"] == "123"
+
+
 def test_create_bank_account_requires_name_type_number_and_currency(
     ledger: httpx.Client, payables_path: str
 ) -> None:
