@@ -71,7 +71,6 @@ OPEN: Final = "Open"
 PARTIALLY_PAID: Final = "PartiallyPaid"
 PAID: Final = "Paid"
 OUTSTANDING: Final = frozenset({OPEN, PARTIALLY_PAID})
-ACTIVE: Final = "Active"
 ARCHIVED: Final = "Archived"
 
 # Every property of the spec's Bill schema, with the dotted sub-properties of supplierRef (the
