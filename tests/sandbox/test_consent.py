@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sandbox.models import LedgerCompany, LedgerConnection
+from sandbox.models import LedgerCompany, LedgerConnection, LedgerRecord
 from sandbox.platforms import platform_for
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -170,8 +170,8 @@ def test_consent_relinks_through_the_link_url(
 def test_first_link_fills_the_ledger_and_starts_the_initial_read(
     client: Client, ledger: httpx.Client, ledger_company: LedgerCompany, settings: Any
 ) -> None:
-    settings.SANDBOX_LINK_SEED_BILLS = 0
-    settings.SANDBOX_LINK_SEED_SUPPLIERS = 0
+    settings.SANDBOX_LINK_SEED_BILLS = 5
+    settings.SANDBOX_LINK_SEED_SUPPLIERS = 3
     settings.SANDBOX_INITIAL_SYNC_SECONDS = 60
     created = ledger.post(
         f"/companies/{ledger_company.id}/connections", json={"platformKey": "gbol"}
@@ -179,10 +179,7 @@ def test_first_link_fills_the_ledger_and_starts_the_initial_read(
     connection = LedgerConnection.objects.get(pk=created.json()["id"])
     assert connection.seeded is False
 
-    try:
-        response = client.post(consent_url(connection), {"decision": "allow"})
-    except NotImplementedError:
-        pytest.skip("sandbox.seed.seed_connection has not landed yet")
+    response = client.post(consent_url(connection), {"decision": "allow"})
 
     assert redirected_params(response)["statusCode"] == "200"
     connection.refresh_from_db()
@@ -191,6 +188,7 @@ def test_first_link_fills_the_ledger_and_starts_the_initial_read(
     assert connection.data_ready_at > timezone.now() + dt.timedelta(seconds=50)
     payables = f"/companies/{ledger_company.id}/connections/{connection.id}/payables"
     assert ledger.get(f"{payables}/suppliers").status_code == 409
+    assert LedgerRecord.objects.filter(connection=connection, dataset="bills").count() == 5
 
 
 # --- Hosted Link --------------------------------------------------------------------------------
