@@ -157,6 +157,9 @@ else:
     )
 for _alias, _db in DATABASES.items():
     if _db["ENGINE"] == "django.db.backends.sqlite3":
+        if _db["NAME"] and str(_db["NAME"]) != ":memory:":
+            # A fresh checkout has no var/ yet; SQLite cannot create the file's folder itself.
+            Path(str(_db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
         # SQLite serialises writers; wait for the lock instead of failing at once, and use WAL so
         # that the web process, the worker and beat can read while one of them writes.
         _db["OPTIONS"] = {
