@@ -177,22 +177,24 @@ def get_company(call: Call) -> LedgerResponse:
     return json_response(200, company_json(company_or_404(call.params["companyId"])))
 
 
-@route("PUT", "/companies/{companyId}", "replace-company")
-def replace_company(call: Call) -> LedgerResponse:
+def _write_company(call: Call, *, partial: bool) -> LedgerResponse:
     company = company_or_404(call.params["companyId"])
-    for name, value in _company_fields(call.json(), partial=False).items():
+    for name, value in _company_fields(call.json(), partial=partial).items():
         setattr(company, name, value)
     company.save()
     return json_response(200, company_json(company))
+
+
+@route("PUT", "/companies/{companyId}", "replace-company")
+def replace_company(call: Call) -> LedgerResponse:
+    """PUT /companies/{companyId}: a full replace; absent description and tags are cleared."""
+    return _write_company(call, partial=False)
 
 
 @route("PATCH", "/companies/{companyId}", "update-company")
 def update_company(call: Call) -> LedgerResponse:
-    company = company_or_404(call.params["companyId"])
-    for name, value in _company_fields(call.json(), partial=True).items():
-        setattr(company, name, value)
-    company.save()
-    return json_response(200, company_json(company))
+    """PATCH /companies/{companyId}: null or absent fields stay as they are."""
+    return _write_company(call, partial=True)
 
 
 @route("DELETE", "/companies/{companyId}", "delete-company")
