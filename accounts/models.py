@@ -61,3 +61,83 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Company(models.Model):
+    """An SMB using billpay: one Codat company."""
+
+    name = models.CharField(max_length=255)
+    codat_company_id = models.CharField(max_length=64, unique=True)
+    base_currency = models.CharField(max_length=3, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ("name", "id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's place in a company."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+        MEMBER = "member", "Member"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("company__name", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["user", "company"], name="membership_unique_user_company"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.company} ({self.role})"
+
+
+class Connection(models.Model):
+    """The company's link to its accounting platform, as a Codat data connection."""
+
+    class Status(models.TextChoices):
+        PENDING_AUTH = "PendingAuth", "Waiting for consent"
+        LINKED = "Linked", "Linked"
+        UNLINKED = "Unlinked", "Unlinked"
+        DEAUTHORIZED = "Deauthorized", "Access revoked"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="connections")
+    codat_connection_id = models.CharField(max_length=64)
+    platform_key = models.CharField(max_length=8)
+    platform_name = models.CharField(max_length=100)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING_AUTH)
+    link_url = models.URLField(max_length=500)
+    last_error = models.CharField(max_length=500, blank=True)
+    status_read_at = models.DateTimeField(null=True, blank=True)
+    linked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["company", "codat_connection_id"], name="connection_unique_codat_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform_name} ({self.get_status_display()})"
+
+    @property
+    def is_linked(self) -> bool:
+        return self.status == self.Status.LINKED
