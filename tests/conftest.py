@@ -24,3 +24,41 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if terminalreporter.config.get_verbosity() > 0:
         for (operation_id, status), count in sorted(stats.by_operation.items()):
             terminalreporter.write_line(f"  {operation_id} {status}: {count}")
+
+
+# --- Shared fixtures: a user, their company, another company, a logged-in client ---------------
+
+
+@pytest.fixture
+def user(db):  # type: ignore[no-untyped-def]
+    from tests.accounts.factories import UserFactory
+
+    return UserFactory(email="owner@example.com")
+
+
+@pytest.fixture
+def company(user):  # type: ignore[no-untyped-def]
+    """The user's company, linked to Xero (an owner membership and a Linked connection)."""
+    from tests.accounts.factories import CompanyFactory, ConnectionFactory, MembershipFactory
+
+    company = CompanyFactory(name="Acme Widgets Ltd")
+    MembershipFactory(user=user, company=company)
+    ConnectionFactory(company=company)
+    return company
+
+
+@pytest.fixture
+def other_company(db):  # type: ignore[no-untyped-def]
+    """A company the user does not belong to."""
+    from tests.accounts.factories import CompanyFactory, ConnectionFactory, MembershipFactory
+
+    company = CompanyFactory(name="Someone Else Ltd")
+    MembershipFactory(company=company)
+    ConnectionFactory(company=company)
+    return company
+
+
+@pytest.fixture
+def client_logged_in(client, user, company):  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    return client

@@ -1,3 +1,5 @@
+"""Placeholder until the inbox views land."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -10,5 +12,9 @@ from billpay.http import AuthenticatedRequest
 
 @login_required
 @require_GET
-def home(request: AuthenticatedRequest) -> HttpResponse:
+def bill_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "payables/home.html")
+
+
+def bill_detail(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
+    raise NotImplementedError

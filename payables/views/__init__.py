@@ -1,0 +1,3 @@
+"""payables views, one module per feature."""
+
+from __future__ import annotations
