@@ -304,9 +304,18 @@ class _Seeder:
     """One seeding run: the random source, the reference day and the records built so far."""
 
     def __init__(
-        self, connection: LedgerConnection, *, seed: int, today: dt.date, base_currency: str
+        self,
+        connection: LedgerConnection,
+        *,
+        seed: int,
+        today: dt.date,
+        base_currency: str,
+        statuses: Sequence[str] = STATUSES,
+        lines_per_bill: int | None = None,
     ) -> None:
         self.connection = connection
+        self.statuses = tuple(statuses)
+        self.lines_per_bill = lines_per_bill
         self.rng = random.Random(seed)
         self.today = today
         self.base = base_currency
@@ -536,8 +545,14 @@ class _Seeder:
         tax_rates: dict[str, Document],
         paying: dict[str, Document],
     ) -> tuple[list[tuple[Document, list[Document]]], Counter[str]]:
-        statuses = list(STATUSES) if count >= len(STATUSES) else []
-        statuses += self.rng.choices(STATUSES, _STATUS_WEIGHTS, k=count - len(statuses))
+        weights = [
+            w
+            for status, w in zip(STATUSES, _STATUS_WEIGHTS, strict=True)
+            if status in self.statuses
+        ]
+        allowed = [status for status in STATUSES if status in self.statuses]
+        statuses = list(allowed) if count >= len(allowed) else []
+        statuses += self.rng.choices(allowed, weights, k=count - len(statuses))
         self.rng.shuffle(statuses)
         # A few suppliers send most bills, as in a real ledger.
         weights = [1 / (rank + 1) ** 0.7 for rank in range(len(suppliers))]
@@ -571,7 +586,10 @@ class _Seeder:
         issue = self.days_ago(1, 30) if status == "Draft" else self.days_ago(1, HISTORY_DAYS)
         due = issue + dt.timedelta(days=self.rng.choice((7, 14, 30, 30, 30, 45, 60)))
         lines: list[Document] = []
-        for _ in range(self.rng.choices((1, 2, 3, 4, 5), (35, 25, 20, 12, 8))[0]):
+        line_count = (
+            self.lines_per_bill or self.rng.choices((1, 2, 3, 4, 5), (35, 25, 20, 12, 8))[0]
+        )
+        for _ in range(line_count):
             description, code, tax_code = self.rng.choice(category.lines)
             unit = self.money(*category.unit_range)
             quantity = Decimal(1)
@@ -673,8 +691,16 @@ def seed_connection(
     suppliers: int,
     seed: int,
     today: dt.date | None = None,
+    statuses: Sequence[str] = STATUSES,
+    lines_per_bill: int | None = None,
 ) -> SeedSummary:
-    """Fill an empty connection with deterministic demo data; same seed and day, same documents."""
+    """Fill an empty connection with deterministic demo data; same seed and day, same documents.
+
+    `statuses` limits the bills to some statuses (benchmarks want only unpaid ones) and
+    `lines_per_bill` fixes the number of lines; by default both vary as in a real ledger.
+    """
+    if not statuses or set(statuses) - set(STATUSES):
+        raise ValueError(f"statuses must be some of {', '.join(STATUSES)}")
     if bills < 0 or suppliers < 0:
         raise ValueError("bills and suppliers must not be negative")
     if bills and not suppliers:
@@ -690,6 +716,8 @@ def seed_connection(
         seed=seed,
         today=today or timezone.now().astimezone(dt.UTC).date(),
         base_currency=connection.base_currency,
+        statuses=statuses,
+        lines_per_bill=lines_per_bill,
     )
     accounts = seeder.accounts()
     tax_rates = seeder.tax_rates()
@@ -721,7 +749,14 @@ def seed_connection(
 
 
 def seed_company(
-    *, name: str, bills: int, suppliers: int, seed: int, platform_key: str = "gbol"
+    *,
+    name: str,
+    bills: int,
+    suppliers: int,
+    seed: int,
+    platform_key: str = "gbol",
+    statuses: Sequence[str] = STATUSES,
+    lines_per_bill: int | None = None,
 ) -> tuple[LedgerCompany, LedgerConnection]:
     """A new company with one Linked connection to a platform already holding demo data."""
     if not re.fullmatch(r"[a-z]{4}", platform_key):
@@ -741,7 +776,14 @@ def seed_company(
         )
         connection.full_clean()
         connection.save()
-        seed_connection(connection, bills=bills, suppliers=suppliers, seed=seed)
+        seed_connection(
+            connection,
+            bills=bills,
+            suppliers=suppliers,
+            seed=seed,
+            statuses=statuses,
+            lines_per_bill=lines_per_bill,
+        )
     return company, connection
 
 

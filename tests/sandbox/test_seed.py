@@ -449,3 +449,27 @@ def test_the_reference_day_defaults_to_today() -> None:
     today = timezone.now().astimezone(dt.UTC).date()
     issued = [dt.date.fromisoformat(b["issueDate"][:10]) for b in docs(connection, Dataset.BILLS)]
     assert all(today - dt.timedelta(days=120) <= day < today for day in issued)
+
+
+def test_seed_can_hold_only_unpaid_bills_with_fixed_lines() -> None:
+    _company, connection = seed_company(
+        name="Bench Ltd",
+        bills=40,
+        suppliers=5,
+        seed=3,
+        statuses=("Open", "PartiallyPaid"),
+        lines_per_bill=3,
+    )
+
+    bills = [
+        loads(r.document)
+        for r in LedgerRecord.objects.filter(connection=connection, dataset="bills")
+    ]
+    assert len(bills) == 40
+    assert {b["status"] for b in bills} == {"Open", "PartiallyPaid"}
+    assert all(len(b["lineItems"]) == 3 for b in bills)
+
+
+def test_seed_refuses_an_unknown_status() -> None:
+    with pytest.raises(ValueError, match="statuses"):
+        seed_company(name="Bench Ltd", bills=1, suppliers=1, seed=3, statuses=("Pending",))
