@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from accounts.models import User
+from accounts.models import Company, Connection, Membership, User
 
 
 class UserCreateForm(UserCreationForm):  # type: ignore[type-arg]
@@ -33,3 +33,43 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+class ConnectionInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Connection
+    extra = 0
+    fields = ("platform_name", "codat_connection_id", "status", "status_read_at", "linked_at")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "codat_company_id", "base_currency", "created_at")
+    search_fields = ("name", "codat_company_id")
+    readonly_fields = ("codat_company_id", "created_at")
+    inlines = (MembershipInline, ConnectionInline)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("user", "company", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "company__name")
+    autocomplete_fields = ("user", "company")
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("company", "platform_name", "status", "status_read_at", "linked_at")
+    list_filter = ("status", "platform_key")
+    search_fields = ("company__name", "codat_connection_id", "organisation_name")
+    # Statuses are read from Codat, never typed in here.
+    readonly_fields = ("codat_connection_id", "status", "status_read_at", "linked_at", "created_at")

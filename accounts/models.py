@@ -122,6 +122,8 @@ class Connection(models.Model):
     platform_name = models.CharField(max_length=100)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING_AUTH)
     link_url = models.URLField(max_length=500)
+    # The organisation (Xero tenant) behind the connection, read from company info once linked.
+    organisation_name = models.CharField(max_length=255, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     status_read_at = models.DateTimeField(null=True, blank=True)
     linked_at = models.DateTimeField(null=True, blank=True)

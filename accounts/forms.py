@@ -1,0 +1,66 @@
+"""Forms of the accounts app: they validate and convert; services do the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+
+from accounts.models import Company, User
+from accounts.services import SUPPORTED_PLATFORMS
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    full_name = forms.CharField(max_length=150)
+    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label="Password again", strip=False, widget=forms.PasswordInput)
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("There is already an account with this email address.")
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2:
+            if password1 != password2:
+                self.add_error("password2", "The two passwords do not match.")
+            else:
+                user = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+                try:
+                    password_validation.validate_password(password1, user)
+                except forms.ValidationError as exc:
+                    self.add_error("password1", exc)
+        return cleaned
+
+
+class CompanyForm(forms.Form):
+    name = forms.CharField(label="Company name", max_length=255)
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter the company's name.")
+        return name
+
+
+class PlatformForm(forms.Form):
+    """The platform to connect. Any 4-letter Codat key is accepted here; the page offers the
+    supported ones (and shows those coming soon as disabled)."""
+
+    platform = forms.RegexField(
+        regex=r"^[a-z]{4}$",
+        error_messages={
+            "invalid": "Choose an accounting platform.",
+            "required": "Choose an accounting platform.",
+        },
+    )
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.platforms = SUPPORTED_PLATFORMS
