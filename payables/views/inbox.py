@@ -1,20 +1,258 @@
-"""Placeholder until the inbox views land."""
+"""The inbox (unpaid bills of the active company) and the bill detail page."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.models import Company, Connection
+from accounts.services import active_company
 from billpay.http import AuthenticatedRequest
+from payables.forms import DEFAULT_SORT, SORTS, InboxFilterForm
+from payables.inbox import aging_buckets, aging_chart, due_filter, not_imported_note
+from payables.models import Account, Bill, ImportRun, TaxRate
+
+PAGE_SIZE = 50
+COLUMNS = [
+    ("supplier", "Supplier"),
+    ("reference", "Reference"),
+    ("issue_date", "Issued"),
+    ("due_date", "Due"),
+    ("amount_due", "Amount due"),
+    ("currency", "Currency"),
+    ("status", "Status"),
+]
+FIELD_LABELS = {
+    "q": "search",
+    "status": "status",
+    "supplier": "supplier",
+    "due": "due",
+    "currency": "currency",
+    "sort": "sort",
+}
+
+
+def _onboarding_step(company: Company | None) -> str | None:
+    """Stand-in for accounts.services.onboarding_next_step until it lands: the URL of the next
+    onboarding step, or None when there is none (or its page does not exist yet)."""
+    return None
+
+
+def _needs_onboarding(company: Company | None) -> bool:
+    """No company yet, or no linked accounting platform: there is nothing to list."""
+    return (
+        company is None or not company.connections.filter(status=Connection.Status.LINKED).exists()
+    )
+
+
+def _get_bill(request: AuthenticatedRequest, bill_id: int) -> Bill:
+    """The active company's bill, or 404 (another company's bill is as unknown as a missing one)."""
+    company = active_company(request)
+    if company is None:
+        raise Http404("No company")
+    return get_object_or_404(
+        Bill.objects.for_company(company).select_related("supplier"), pk=bill_id
+    )
+
+
+def _last_import(company: Company) -> ImportRun | None:
+    return (
+        ImportRun.objects.filter(company=company, status=ImportRun.Status.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .only("finished_at", "not_imported")
+        .first()
+    )
+
+
+def _summary(bills: QuerySet[Bill], matching: Q, today: dt.date) -> list[dict[str, Any]]:
+    """Per currency: count, total due, overdue, due in the next 7 days and the aging buckets, from
+    one grouped query of conditional sums (SQLite sums decimals as floats; display rounds them).
+    It also counts the bills the filters match, which spares the paginator its COUNT query."""
+    buckets = aging_buckets(today)
+    zero = Decimal(0)
+    week = Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=7))
+    rows = (
+        bills.order_by()
+        .values("currency")
+        .annotate(
+            count=Count("pk"),
+            matching=Count("pk", filter=matching) if matching else Count("pk"),
+            total=Sum("amount_due", default=zero),
+            overdue=Sum("amount_due", filter=Q(due_date__lt=today), default=zero),
+            due_week=Sum("amount_due", filter=week, default=zero),
+            **{b.key: Sum("amount_due", filter=b.condition, default=zero) for b in buckets},
+        )
+        .order_by("currency")
+    )
+    return [{**row, "chart": aging_chart(buckets, row, row["currency"])} for row in rows]
+
+
+def _matching(filters: dict[str, Any], today: dt.date) -> Q:
+    """The condition for the chosen filters, on top of the company's unpaid bills."""
+    condition = Q()
+    if filters.get("status"):
+        condition &= Q(status=filters["status"])
+    if filters.get("supplier"):
+        condition &= Q(supplier_id=filters["supplier"])
+    if filters.get("due"):
+        condition &= due_filter(filters["due"], today)
+    if filters.get("currency"):
+        condition &= Q(currency=filters["currency"])
+    if filters.get("q"):
+        condition &= Q(search_text__icontains=filters["q"])
+    return condition
+
+
+def _query(params: QueryDict, **changes: str | None) -> str:
+    """The current query string with some parameters replaced (None drops one)."""
+    query = params.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value:
+            query[key] = value
+    return f"?{query.urlencode()}" if query else ""
+
+
+def _page(
+    bills: QuerySet[Bill], count: int | None, raw: str | None, notes: list[str]
+) -> Page[Bill]:
+    paginator = Paginator(bills, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # known from the summary query
+    number = 1
+    if raw:
+        try:
+            number = int(raw)
+        except ValueError:
+            notes.append(f"Ignored the page number “{raw[:20]}”: showing page 1.")
+        else:
+            if number < 1:
+                notes.append(f"There is no page {number}: showing page 1.")
+                number = 1
+            elif number > paginator.num_pages:
+                notes.append(
+                    f"There is no page {number}: showing the last page, {paginator.num_pages}."
+                )
+                number = paginator.num_pages
+    return paginator.page(number)
+
+
+def _rows(
+    company: Company, filtered: QuerySet[Bill], page: Page[Bill], ordering: list[str]
+) -> list[Bill]:
+    # Count the attachments of this page's rows only: the id subquery does the ordering and
+    # paging on the (company, status, due_date) index, the outer GROUP BY sees 50 rows.
+    start = page.start_index() - 1 if page.paginator.count else 0
+    ids = filtered.values("pk")[start : start + PAGE_SIZE]
+    return list(
+        Bill.objects.for_company(company)
+        .filter(pk__in=ids)
+        .annotate(attachment_count=Count("attachments"))
+        .order_by(*ordering)
+    )
+
+
+def _columns(params: QueryDict, sort: str) -> list[dict[str, Any]]:
+    current, descending = sort.lstrip("-"), sort.startswith("-")
+    columns = []
+    for key, label in COLUMNS:
+        active = key == current
+        flip = f"-{key}" if active and not descending else key
+        columns.append(
+            {
+                "label": label,
+                "url": _query(params, sort=flip, page=None),
+                "aria_sort": ("descending" if descending else "ascending") if active else "none",
+            }
+        )
+    return columns
 
 
 @login_required
 @require_GET
 def bill_list(request: AuthenticatedRequest) -> HttpResponse:
-    return render(request, "payables/home.html")
+    company = active_company(request)
+    if company is None or _needs_onboarding(company):
+        step = _onboarding_step(company)
+        if step is not None:
+            return redirect(step)
+        return render(request, "payables/bill_list.html", {"onboarding": True, "company": company})
+    today = timezone.localdate()
+    unpaid = Bill.objects.unpaid().for_company(company)
+    form = InboxFilterForm(request.GET, company=company)
+    form.is_valid()
+    notes = [f"Ignored the {FIELD_LABELS[f]} filter: not a value it takes." for f in form.errors]
+    filters = form.cleaned_data
+    matching = _matching(filters, today)
+    # The table swap needs no summary; the full page gets the paginator's count from it.
+    summary = [] if request.htmx else _summary(unpaid, matching, today)
+    form.currencies = [row["currency"] for row in summary]
+    sort = filters.get("sort") or DEFAULT_SORT
+    sign = "-" if sort.startswith("-") else ""
+    ordering = [f"{sign}{SORTS[sort.lstrip('-')]}", f"{sign}id"]  # id: a stable tiebreak
+    filtered = unpaid.filter(matching).order_by(*ordering)
+    count = None if request.htmx else sum(row["matching"] for row in summary)
+    page = _page(filtered, count, request.GET.get("page"), notes)
+    last_import = _last_import(company)
+    ctx = {
+        "form": form,
+        "filtered": any(filters.get(f) for f in ("q", "status", "supplier", "due", "currency")),
+        "notes": notes,
+        "sort": sort,
+        "columns": _columns(request.GET, sort),
+        "page": page,
+        "bills": _rows(company, filtered, page, ordering),
+        "prev_url": _query(request.GET, page=str(page.number - 1)) if page.has_previous() else "",
+        "next_url": _query(request.GET, page=str(page.number + 1)) if page.has_next() else "",
+        "clear_url": _query(QueryDict(), sort=sort if sort != DEFAULT_SORT else None),
+        "summary": summary,
+        "has_bills": bool(summary) or request.htmx,
+        "today": today,
+        "last_refreshed": last_import.finished_at if last_import else None,
+        "not_imported": not_imported_note(last_import.not_imported) if last_import else "",
+    }
+    template = "payables/bill_list.html#bill-table" if request.htmx else "payables/bill_list.html"
+    return render(request, template, ctx)
 
 
+@login_required
+@require_GET
 def bill_detail(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
-    raise NotImplementedError
+    bill = _get_bill(request, bill_id)
+    lines = list(bill.line_items.all())
+    accounts = {
+        a.codat_id: str(a)
+        for a in Account.objects.filter(
+            company_id=bill.company_id, codat_id__in={line.account_codat_id for line in lines}
+        )
+    }
+    tax_rates = {
+        t.codat_id: str(t)
+        for t in TaxRate.objects.filter(
+            company_id=bill.company_id, codat_id__in={line.tax_rate_codat_id for line in lines}
+        )
+    }
+    ctx = {
+        "bill": bill,
+        "lines": [
+            (
+                line,
+                accounts.get(line.account_codat_id, line.account_codat_id),
+                tax_rates.get(line.tax_rate_codat_id, line.tax_rate_codat_id),
+            )
+            for line in lines
+        ],
+        "attachments": list(bill.attachments.all()),
+        "paid_in_ledger": bill.total_amount - bill.amount_due,
+        "today": timezone.localdate(),
+    }
+    return render(request, "payables/bill_detail.html", ctx)

@@ -1,0 +1,157 @@
+"""The inbox's pure parts: due buckets, per-currency display of money and the aging chart's geometry.
+
+No database access here: the view runs the queries and hands the rows to these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Q
+
+# ISO 4217 minor units where they are not 2; every other currency shows 2 decimals.
+MINOR_UNITS = {
+    "BHD": 3, "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "IQD": 3, "ISK": 0, "JOD": 3, "JPY": 0,
+    "KMF": 0, "KRW": 0, "KWD": 3, "LYD": 3, "OMR": 3, "PYG": 0, "RWF": 0, "TND": 3, "UGX": 0,
+    "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+}  # fmt: skip
+
+
+def quantize_money(amount: Decimal, currency: str) -> Decimal:
+    """The amount rounded to the currency's minor unit, for display only."""
+    places = MINOR_UNITS.get(currency.upper(), 2)
+    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def format_money(amount: Decimal | None, currency: str) -> str:
+    """`1,234.50` for GBP, `1,235` for JPY: grouped, in the currency's minor unit."""
+    if amount is None:
+        return ""
+    return f"{quantize_money(amount, currency):,}"
+
+
+# --- due buckets (the inbox's "due" filter) --------------------------------------------------
+
+
+class Due:
+    OVERDUE = "overdue"
+    NEXT_7 = "next-7"
+    NEXT_30 = "next-30"
+    LATER = "later"
+
+    CHOICES = (
+        (OVERDUE, "Overdue"),
+        (NEXT_7, "Due in the next 7 days"),
+        (NEXT_30, "Due in the next 30 days"),
+        (LATER, "Due later"),
+    )
+
+
+def due_filter(bucket: str, today: dt.date) -> Q:
+    """The condition on due_date for a due bucket: overdue is before today; the next 7 and 30
+    days include today; later is after the next 30 days."""
+    week, month = today + dt.timedelta(days=7), today + dt.timedelta(days=30)
+    return {
+        Due.OVERDUE: Q(due_date__lt=today),
+        Due.NEXT_7: Q(due_date__gte=today, due_date__lte=week),
+        Due.NEXT_30: Q(due_date__gte=today, due_date__lte=month),
+        Due.LATER: Q(due_date__gt=month),
+    }[bucket]
+
+
+# --- aging (the chart above the table) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgingBucket:
+    key: str
+    label: str
+    condition: Q
+
+
+def aging_buckets(today: dt.date) -> list[AgingBucket]:
+    """Current (not yet due), then 1-30, 31-60, 61-90 and 90+ days overdue."""
+
+    def days_ago(n: int) -> dt.date:
+        return today - dt.timedelta(days=n)
+
+    return [
+        AgingBucket("current", "Current", Q(due_date__gte=today)),
+        AgingBucket("d1_30", "1-30", Q(due_date__lte=days_ago(1), due_date__gte=days_ago(30))),
+        AgingBucket("d31_60", "31-60", Q(due_date__lte=days_ago(31), due_date__gte=days_ago(60))),
+        AgingBucket("d61_90", "61-90", Q(due_date__lte=days_ago(61), due_date__gte=days_ago(90))),
+        AgingBucket("d90_plus", "90+", Q(due_date__lt=days_ago(90))),
+    ]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    amount: str
+    x: int
+    y: int
+    width: int
+    height: int
+    label_x: int
+
+
+@dataclass(frozen=True)
+class AgingChart:
+    width: int
+    height: int
+    baseline: int
+    bars: list[Bar]
+    description: str
+
+
+CHART_WIDTH = 360
+CHART_HEIGHT = 160
+BAR_AREA = 100  # pixels for the tallest bar; the rest holds the amounts above and labels below
+BAR_GAP = 12
+TOP = 22
+
+
+def aging_chart(buckets: list[AgingBucket], sums: Mapping[str, Any], currency: str) -> AgingChart:
+    """Bars scaled to the largest bucket (an empty bucket draws a 1px line, so it still shows)."""
+    amounts = [sums.get(bucket.key) or Decimal(0) for bucket in buckets]
+    largest = max(amounts, default=Decimal(0))
+    slot = CHART_WIDTH // len(buckets)
+    width = slot - BAR_GAP
+    baseline = TOP + BAR_AREA
+    bars = []
+    for index, (bucket, amount) in enumerate(zip(buckets, amounts, strict=True)):
+        height = int(amount * BAR_AREA / largest) if largest > 0 else 0
+        height = max(height, 1)
+        x = index * slot + BAR_GAP // 2
+        bars.append(
+            Bar(
+                label=bucket.label,
+                amount=format_money(amount, currency),
+                x=x,
+                y=baseline - height,
+                width=width,
+                height=height,
+                label_x=x + width // 2,
+            )
+        )
+    description = "; ".join(
+        f"{bar.label}{'' if bar.label == 'Current' else ' days overdue'}: {bar.amount} {currency}"
+        for bar in bars
+    )
+    return AgingChart(CHART_WIDTH, CHART_HEIGHT, baseline, bars, description)
+
+
+def not_imported_note(counts: dict[str, int]) -> str:
+    """ "Not shown: 12 paid, 3 void, 2 draft bills — the inbox lists unpaid bills only", or ""."""
+    counts = {s: n for s, n in counts.items() if isinstance(n, int) and n > 0}
+    order = ["Paid", "Void", "Draft"]
+    statuses = [s for s in order if s in counts] + sorted(s for s in counts if s not in order)
+    if not statuses:
+        return ""
+    parts = ", ".join(f"{counts[s]} {s.lower()}" for s in statuses)
+    noun = "bill" if sum(counts.values()) == 1 else "bills"
+    return f"Not shown: {parts} {noun} — the inbox lists unpaid bills only"

@@ -1,0 +1,24 @@
+"""Display filters for amounts and dates in the payables templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import template
+
+from payables.inbox import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str) -> str:
+    """`{{ bill.amount_due|money:bill.currency }}`: grouped, in the currency's minor unit."""
+    return format_money(amount, currency)
+
+
+@register.filter
+def days_overdue(due_date: dt.date, today: dt.date) -> int:
+    """Whole days past the due date as of `today`, 0 when not yet due."""
+    return max((today - due_date).days, 0)

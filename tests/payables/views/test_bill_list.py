@@ -1,0 +1,472 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Connection
+from payables.models import Attachment, Bill, ImportRun
+from tests.accounts.factories import CompanyFactory, MembershipFactory
+from tests.payables.factories import BillFactory, BillLineItemFactory, SupplierFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 3, 15)
+URL = "/"
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():  # type: ignore[no-untyped-def]
+    with time_machine.travel(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def days(n: int) -> dt.date:
+    return TODAY + dt.timedelta(days=n)
+
+
+def refs(response) -> list[str]:  # type: ignore[no-untyped-def]
+    """The references of the listed bills, in order."""
+    return re.findall(r'<tr data-bill="\d+">.*?<td>.*?</td>\s*<td>(.*?)</td>', response.text, re.S)
+
+
+def bill(company, **kwargs):  # type: ignore[no-untyped-def]
+    kwargs.setdefault("issue_date", days(-30))
+    return BillFactory(company=company, **kwargs)
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def test_it_lists_unpaid_bills_with_their_columns(client_logged_in, company):  # type: ignore[no-untyped-def]
+    supplier = SupplierFactory(company=company, name="Northwind Traders")
+    b = bill(
+        company,
+        supplier=supplier,
+        reference="INV-42",
+        issue_date=dt.date(2026, 2, 1),
+        due_date=days(-3),
+        total_amount=Decimal("1200.00"),
+        amount_due=Decimal("450.5"),
+        status=Bill.Status.PARTIALLY_PAID,
+        currency="EUR",
+    )
+    Attachment.objects.create(company=company, bill=b, name="a.pdf")
+    Attachment.objects.create(company=company, bill=b, name="b.pdf")
+    response = client_logged_in.get(URL)
+    assert response.status_code == 200
+    html = response.text
+    assert "Northwind Traders" in html
+    assert "INV-42" in html
+    assert "1 Feb 2026" in html
+    assert "12 Mar 2026" in html
+    assert "450.50" in html
+    assert "of 1,200.00" in html
+    assert "EUR" in html
+    assert "Partially paid" in html
+    assert "Overdue 3d" in html
+    assert "📎 2" in html
+    assert reverse("payables:bill-detail", args=[b.pk]) in html
+
+
+def test_it_leaves_out_paid_void_and_draft_bills(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company, reference="OPEN-1")
+    for status in (Bill.Status.PAID, Bill.Status.VOID, Bill.Status.DRAFT):
+        bill(company, reference=f"GONE-{status}", status=status)
+    assert refs(client_logged_in.get(URL)) == ["OPEN-1"]
+
+
+def test_it_never_lists_another_companys_bills(client_logged_in, company, other_company):  # type: ignore[no-untyped-def]
+    bill(company, reference="MINE")
+    bill(other_company, reference="THEIRS", supplier__name="Their Supplier")
+    response = client_logged_in.get(URL)
+    assert refs(response) == ["MINE"]
+    assert "THEIRS" not in response.text
+    assert "Their Supplier" not in response.text
+
+
+def test_it_lists_the_active_company_only(client, user, company):  # type: ignore[no-untyped-def]
+    second = CompanyFactory(name="Zeta Ltd")
+    MembershipFactory(user=user, company=second)
+    bill(company, reference="ACME")
+    bill(second, reference="ZETA")
+    client.force_login(user)
+    session = client.session
+    session["active_company_id"] = second.pk
+    session.save()
+    assert refs(client.get(URL)) == []  # Zeta has no linked connection: onboarding
+    second.connections.create(
+        codat_connection_id="c", platform_key="gbol", platform_name="Xero",
+        status=Connection.Status.LINKED, link_url="http://x/",
+    )  # fmt: skip
+    assert refs(client.get(URL)) == ["ZETA"]
+
+
+def test_it_puts_overdue_first_then_by_due_date(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company, reference="LATER", due_date=days(40))
+    bill(company, reference="SOON", due_date=days(2))
+    bill(company, reference="VERY-LATE", due_date=days(-100))
+    bill(company, reference="TODAY", due_date=days(0))
+    bill(company, reference="LATE", due_date=days(-1))
+    assert refs(client_logged_in.get(URL)) == ["VERY-LATE", "LATE", "TODAY", "SOON", "LATER"]
+
+
+def test_anonymous_goes_to_login(client, company):  # type: ignore[no-untyped-def]
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_wrong_method_gets_405(client_logged_in, method):  # type: ignore[no-untyped-def]
+    assert getattr(client_logged_in, method)(URL).status_code == 405
+
+
+def test_htmx_request_gets_only_the_table(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company, reference="INV-1")
+    response = client_logged_in.get(URL, {"status": "Open"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert response.text.lstrip().startswith('<div id="bill-table"')
+    assert "INV-1" in response.text
+    assert "<svg" not in response.text
+
+
+def test_the_page_wires_htmx_on_one_container_and_keeps_plain_links(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company)
+    html = client_logged_in.get(URL).text
+    assert html.count('hx-target="#bill-table"') == 1
+    assert html.count('hx-push-url="true"') == 1
+    assert '<form id="inbox-filters" class="card inbox-filters" method="get" action="/"' in html
+    for link in re.findall(r"<a [^>]*hx-get=[^>]*>", html):
+        assert "href=" in link
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [
+        ({"sort": "password"}, "Ignored the sort filter"),
+        ({"status": "Paid"}, "Ignored the status filter"),
+        ({"due": "yesterday"}, "Ignored the due filter"),
+        ({"supplier": "abc"}, "Ignored the supplier filter"),
+        ({"currency": "€€"}, "Ignored the currency filter"),
+        ({"page": "abc"}, "Ignored the page number"),
+        ({"page": "0"}, "There is no page 0"),
+        ({"page": "99"}, "There is no page 99: showing the last page, 1."),
+    ],
+)
+def test_junk_input_is_ignored_with_a_message(client_logged_in, company, params, note):  # type: ignore[no-untyped-def]
+    bill(company, reference="INV-1")
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client_logged_in.get(URL, params, headers=headers)
+        assert response.status_code == 200
+        assert note in response.text
+        assert refs(response) == ["INV-1"]
+
+
+def test_junk_keeps_the_valid_filters(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company, reference="OPEN", status=Bill.Status.OPEN)
+    bill(company, reference="PART", status=Bill.Status.PARTIALLY_PAID)
+    response = client_logged_in.get(URL, {"status": "PartiallyPaid", "sort": "nope", "q": "pa"})
+    assert refs(response) == ["PART"]
+    assert 'value="pa"' in response.text  # the search box keeps what was typed
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed(company):  # type: ignore[no-untyped-def]
+    acme = SupplierFactory(company=company, name="Acme Paper")
+    bolt = SupplierFactory(company=company, name="Bolt Logistics")
+    bill(company, reference="A-OVERDUE", supplier=acme, due_date=days(-5))
+    bill(company, reference="A-WEEK", supplier=acme, due_date=days(7), currency="EUR")
+    bill(company, reference="B-MONTH", supplier=bolt, due_date=days(20),
+         status=Bill.Status.PARTIALLY_PAID)  # fmt: skip
+    bill(company, reference="B-LATER", supplier=bolt, due_date=days(31), currency="EUR")
+    bill(company, reference="B-TODAY", supplier=bolt, due_date=days(0))
+    return {"acme": acme, "bolt": bolt}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status": "Open"}, ["A-OVERDUE", "B-TODAY", "A-WEEK", "B-LATER"]),
+        ({"status": "PartiallyPaid"}, ["B-MONTH"]),
+        ({"due": "overdue"}, ["A-OVERDUE"]),
+        ({"due": "next-7"}, ["B-TODAY", "A-WEEK"]),
+        ({"due": "next-30"}, ["B-TODAY", "A-WEEK", "B-MONTH"]),
+        ({"due": "later"}, ["B-LATER"]),
+        ({"currency": "EUR"}, ["A-WEEK", "B-LATER"]),
+        ({"currency": "eur"}, ["A-WEEK", "B-LATER"]),
+        ({"currency": "USD"}, []),
+        ({"status": "Open", "currency": "EUR", "due": "next-30"}, ["A-WEEK"]),
+        ({"status": "Open", "due": "overdue", "currency": "GBP"}, ["A-OVERDUE"]),
+    ],
+)
+def test_filters(client_logged_in, mixed, params, expected):  # type: ignore[no-untyped-def]
+    assert refs(client_logged_in.get(URL, params)) == expected
+
+
+def test_supplier_filter_and_combination(client_logged_in, mixed):  # type: ignore[no-untyped-def]
+    bolt = mixed["bolt"].pk
+    assert refs(client_logged_in.get(URL, {"supplier": bolt})) == ["B-TODAY", "B-MONTH", "B-LATER"]
+    assert refs(client_logged_in.get(URL, {"supplier": bolt, "currency": "EUR"})) == ["B-LATER"]
+    assert refs(client_logged_in.get(URL, {"supplier": bolt, "due": "next-7", "q": "today"})) == [
+        "B-TODAY"
+    ]
+
+
+def test_supplier_select_offers_only_suppliers_with_unpaid_bills(
+    client_logged_in, company, other_company
+):  # type: ignore[no-untyped-def]
+    bill(company, supplier__name="Has Unpaid")
+    bill(company, supplier__name="All Paid", status=Bill.Status.PAID)
+    SupplierFactory(company=company, name="No Bills")
+    SupplierFactory(company=other_company, name="Not Ours")
+    bill(other_company, supplier__name="Theirs Unpaid")
+    html = client_logged_in.get(URL).text
+    select = re.search(r'<select name="supplier".*?</select>', html, re.S)
+    assert select is not None
+    assert "Has Unpaid" in select.group()
+    for name in ("All Paid", "No Bills", "Not Ours", "Theirs Unpaid"):
+        assert name not in select.group()
+
+
+def test_another_companys_supplier_matches_nothing(client_logged_in, company, other_company):  # type: ignore[no-untyped-def]
+    bill(company)
+    theirs = bill(other_company)
+    response = client_logged_in.get(URL, {"supplier": theirs.supplier_id})
+    assert refs(response) == []
+    assert "No bills match these filters" in response.text
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("northwind", ["REF-1"]),
+        ("NORTH", ["REF-1"]),
+        ("ref-2", ["REF-2"]),
+        ("blue widgets", ["REF-2"]),
+        ("nothing like it", []),
+    ],
+)
+def test_search_over_supplier_reference_and_lines(client_logged_in, company, q, expected):  # type: ignore[no-untyped-def]
+    bill(company, reference="REF-1", supplier__name="Northwind", due_date=days(1))
+    second = bill(company, reference="REF-2", supplier__name="Contoso", due_date=days(2),
+                  search_text="contoso ref-2 blue widgets")  # fmt: skip
+    BillLineItemFactory(bill=second, description="Blue widgets")
+    assert refs(client_logged_in.get(URL, {"q": q})) == expected
+
+
+def test_no_match_says_so_with_a_clear_link(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company)
+    response = client_logged_in.get(URL, {"q": "zzz", "sort": "-reference"})
+    assert "No bills match these filters" in response.text
+    assert 'href="/?sort=-reference">Clear filters' in response.text
+
+
+# --- sorting ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sortable(company):  # type: ignore[no-untyped-def]
+    rows = [
+        ("B", "R2", days(-20), days(5), "30", "GBP", Bill.Status.OPEN),
+        ("C", "R3", days(-10), days(-5), "10", "EUR", Bill.Status.PARTIALLY_PAID),
+        ("A", "R1", days(-30), days(15), "20", "USD", Bill.Status.OPEN),
+    ]
+    for supplier, ref, issued, due, amount, currency, status in rows:
+        bill(company, supplier__name=supplier, reference=ref, issue_date=issued, due_date=due,
+             total_amount=Decimal(amount), currency=currency, status=status)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("supplier", ["R1", "R2", "R3"]),
+        ("reference", ["R1", "R2", "R3"]),
+        ("issue_date", ["R1", "R2", "R3"]),
+        ("due_date", ["R3", "R2", "R1"]),
+        ("amount_due", ["R3", "R1", "R2"]),
+        ("currency", ["R3", "R2", "R1"]),
+        ("status", ["R2", "R1", "R3"]),  # Open, Open (id order), PartiallyPaid
+    ],
+)
+def test_sort_each_column_both_ways(client_logged_in, sortable, sort, expected):  # type: ignore[no-untyped-def]
+    assert refs(client_logged_in.get(URL, {"sort": sort})) == expected
+    descending = refs(client_logged_in.get(URL, {"sort": f"-{sort}"}))
+    if sort == "status":
+        assert descending == ["R3", "R1", "R2"]  # the id tiebreak flips with the direction
+    else:
+        assert descending == list(reversed(expected))
+
+
+def test_sort_ties_break_by_id(client_logged_in, company):  # type: ignore[no-untyped-def]
+    for n in range(5):
+        bill(company, reference=f"SAME-{n}", due_date=days(3))
+    assert refs(client_logged_in.get(URL)) == [f"SAME-{n}" for n in range(5)]
+
+
+def test_header_links_toggle_the_sort_and_keep_the_filters(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company)
+    html = client_logged_in.get(URL, {"status": "Open", "page": "1"}).text
+    assert 'href="?status=Open&amp;sort=supplier"' in html
+    assert 'aria-sort="ascending"><a href="?status=Open&amp;sort=-due_date"' in html
+    html = client_logged_in.get(URL, {"sort": "-due_date"}).text
+    assert 'aria-sort="descending"><a href="?sort=due_date"' in html
+    assert '<input type="hidden" name="sort" value="-due_date" form="inbox-filters">' in html
+
+
+# --- paging -------------------------------------------------------------------------------------
+
+
+def test_fifty_per_page(client_logged_in, company):  # type: ignore[no-untyped-def]
+    supplier = SupplierFactory(company=company)
+    Bill.objects.bulk_create(
+        BillFactory.build(company=company, supplier=supplier, reference=f"P-{n:03d}",
+                          due_date=days(n), issue_date=days(-1))
+        for n in range(120)
+    )  # fmt: skip
+    first = client_logged_in.get(URL)
+    assert refs(first) == [f"P-{n:03d}" for n in range(50)]
+    assert "Page 1 of 3 · 120 bills" in first.text
+    assert 'href="?page=2"' in first.text
+    third = client_logged_in.get(URL, {"page": 3})
+    assert refs(third) == [f"P-{n:03d}" for n in range(100, 120)]
+    assert 'href="?page=2" hx-get="?page=2" rel="prev"' in third.text
+    assert 'rel="next"' not in third.text
+    beyond = client_logged_in.get(URL, {"page": 7, "sort": "-due_date"})
+    assert "There is no page 7: showing the last page, 3." in beyond.text
+    assert refs(beyond) == [f"P-{n:03d}" for n in reversed(range(20))]
+
+
+# --- summary and aging ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def aging(company):  # type: ignore[no-untyped-def]
+    for due, amount in [
+        (0, "100.00"),  # current (due today)
+        (6, "1000.10"),  # current, due within 7 days
+        (8, "5.00"),  # current, after 7 days
+        (-1, "10.00"),  # 1-30
+        (-30, "20.00"),  # 1-30
+        (-31, "40.00"),  # 31-60
+        (-90, "80.00"),  # 61-90
+        (-91, "160.00"),  # 90+
+    ]:
+        bill(company, due_date=days(due), total_amount=Decimal(amount))
+    bill(company, due_date=days(-10), total_amount=Decimal(500), currency="JPY")
+    bill(company, due_date=days(-10), total_amount=Decimal(999), status=Bill.Status.PAID)
+
+
+def test_summary_per_currency(client_logged_in, aging):  # type: ignore[no-untyped-def]
+    html = client_logged_in.get(URL).text
+    gbp = html[html.index('data-currency="GBP"') : html.index('data-currency="JPY"')]
+    assert "8 bills" in gbp
+    assert "<dd data-total>1,415.10</dd>" in gbp
+    assert '<dd data-overdue class="bad">310.00</dd>' in gbp
+    assert "<dd data-due-week>1,100.10</dd>" in gbp
+    jpy = html[html.index('data-currency="JPY"') :]
+    assert "<dd data-total>500</dd>" in jpy
+
+
+def test_aging_chart_is_inline_svg_with_a_bar_per_bucket(client_logged_in, aging):  # type: ignore[no-untyped-def]
+    html = client_logged_in.get(URL).text
+    gbp = html[html.index('data-currency="GBP"') : html.index('data-currency="JPY"')]
+    svg = gbp[gbp.index("<svg") : gbp.index("</svg>")]
+    assert 'role="img"' in svg
+    assert "<title" in svg
+    assert "<desc" in svg
+    bars = re.findall(
+        r'data-bucket="([^"]+)">\s*<rect x="\d+" y="\d+" width="\d+" height="(\d+)"><title>[^:]+: ([\d,.]+)',
+        svg,
+    )
+    assert [(label, amount) for label, _h, amount in bars] == [
+        ("Current", "1,105.10"),
+        ("1-30", "30.00"),
+        ("31-60", "40.00"),
+        ("61-90", "80.00"),
+        ("90+", "160.00"),
+    ]
+    heights = [int(h) for _label, h, _amount in bars]
+    assert heights[0] == 100  # the largest bucket fills the chart
+    assert heights[1] < heights[2] < heights[3] < heights[4] < heights[0]
+    assert "90+ days overdue: 160.00 GBP" in svg
+    assert "cdn" not in html.lower()
+
+
+def test_summary_ignores_other_companies(client_logged_in, company, other_company):  # type: ignore[no-untyped-def]
+    bill(company, total_amount=Decimal(10))
+    bill(other_company, total_amount=Decimal(1000))
+    html = client_logged_in.get(URL).text
+    assert "<dd data-total>10.00</dd>" in html
+    assert "1,000.00" not in html
+
+
+# --- refresh times and what the import left out ----------------------------------------------------
+
+
+def test_it_shows_the_last_refresh_and_what_was_not_imported(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company)
+    connection = company.connections.get()
+    finished = timezone.make_aware(dt.datetime(2026, 3, 14, 9, 30))
+    ImportRun.objects.create(company=company, connection=connection,
+                             status=ImportRun.Status.SUCCEEDED, finished_at=finished,
+                             not_imported={"Paid": 12, "Void": 3, "Draft": 2})  # fmt: skip
+    ImportRun.objects.create(company=company, connection=connection,
+                             status=ImportRun.Status.FAILED, finished_at=finished + dt.timedelta(hours=3))  # fmt: skip
+    html = client_logged_in.get(URL).text
+    assert "Last refreshed <time" in html
+    assert "14 Mar 2026, 09:30" in html
+    assert "Not shown: 12 paid, 3 void, 2 draft bills — the inbox lists unpaid bills only" in html
+
+
+def test_it_says_when_never_refreshed(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company)
+    html = client_logged_in.get(URL).text
+    assert "Not refreshed from the ledger yet" in html
+    assert "Not shown" not in html
+
+
+# --- empty states ---------------------------------------------------------------------------------
+
+
+def test_linked_with_no_unpaid_bills_says_everything_is_paid(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company, status=Bill.Status.PAID)
+    ImportRun.objects.create(company=company, connection=company.connections.get(),
+                             status=ImportRun.Status.SUCCEEDED, finished_at=timezone.now())  # fmt: skip
+    html = client_logged_in.get(URL).text
+    assert "No unpaid bills. Everything is paid." in html
+    assert "Last refreshed" in html
+    assert "<svg" not in html
+    assert 'id="inbox-filters"' not in html
+
+
+def test_no_company_points_to_onboarding(client, user):  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    response = client.get(URL)
+    if response.status_code == 302:
+        assert response["Location"]
+    else:
+        assert "Set up your company" in response.text
+
+
+def test_company_without_a_linked_connection_points_to_connecting(client_logged_in, company):  # type: ignore[no-untyped-def]
+    company.connections.update(status=Connection.Status.PENDING_AUTH)
+    bill(company, reference="HIDDEN")
+    response = client_logged_in.get(URL)
+    if response.status_code == 302:
+        assert response["Location"]
+    else:
+        assert "Connect Acme Widgets Ltd" in response.text
+        assert "HIDDEN" not in response.text
