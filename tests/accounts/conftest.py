@@ -17,6 +17,12 @@ from tests.accounts.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # These tests sign up and log in a lot; the real hasher's cost is not what they test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def small_sandbox_seed(settings: Any) -> None:
     # A first consent fills the sandbox platform with demo data; a few rows are enough here.
     settings.SANDBOX_LINK_SEED_BILLS = 2
