@@ -1,0 +1,415 @@
+"""The first-link import against the in-process sandbox ledger."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from unittest import mock
+
+import httpx
+import pytest
+from django.conf import settings
+
+from accounts.models import Company, Connection
+from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client
+from codat.client import CodatClient
+from codat.errors import CodatUnavailable
+from payables.models import (
+    Account,
+    BankAccount,
+    Bill,
+    BillLineItem,
+    ImportRun,
+    Supplier,
+    TaxRate,
+)
+from payables.services import ImportPhase, not_imported_counts, payables_import_run
+from payables.tasks import UNEXPECTED, payables_import
+from sandbox.models import Dataset, Fault, LedgerConnection, LedgerRecord
+from sandbox.seed import SeedSummary, seed_company, seed_summary
+from sandbox.services import fault_inject
+from sandbox.transport import sandbox_transport
+from tests.accounts.factories import CompanyFactory, ConnectionFactory
+
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
+
+UNPAID = ("Open", "PartiallyPaid")
+
+
+@dataclass
+class Ledger:
+    """Every request the import sends to the sandbox, and a hook run before each one."""
+
+    requests: list[httpx.URL] = field(default_factory=list)
+    before: Callable[[httpx.Request], None] | None = None
+
+    def bills_requests(self) -> list[httpx.URL]:
+        return [url for url in self.requests if url.path.endswith("/payables/bills")]
+
+    def clear(self) -> None:
+        self.requests.clear()
+
+
+@pytest.fixture
+def ledger() -> Iterator[Ledger]:
+    """The sandbox ledger in-process, seen through a recording transport, with no retry sleeps."""
+    recorder = Ledger()
+    inner = sandbox_transport()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        recorder.requests.append(request.url)
+        if recorder.before is not None:
+            recorder.before(request)
+        return inner.handle_request(request)
+
+    def client() -> CodatClient:
+        return CodatClient(
+            base_url=SANDBOX_IN_PROCESS_URL,
+            api_key=settings.SANDBOX_API_KEY,
+            transport=httpx.MockTransport(handler),
+            sleep=lambda seconds: None,
+        )
+
+    with mock.patch("payables.services.codat_client", client):
+        yield recorder
+
+
+@dataclass
+class Seeded:
+    company: Company
+    connection: Connection
+    ledger_connection: LedgerConnection
+    summary: SeedSummary
+
+    def new_run(self) -> ImportRun:
+        return ImportRun.objects.create(company=self.company, connection=self.connection)
+
+    def unpaid_documents(self) -> list[dict[str, Any]]:
+        records = LedgerRecord.objects.filter(
+            connection=self.ledger_connection, dataset=Dataset.BILLS
+        )
+        documents = [json.loads(r.document, parse_float=Decimal) for r in records]
+        return [d for d in documents if d["status"] in UNPAID]
+
+
+def seeded(*, bills: int, suppliers: int, seed: int = 7, **options: Any) -> Seeded:
+    ledger_company, ledger_connection = seed_company(
+        name="Ledger Ltd", bills=bills, suppliers=suppliers, seed=seed, **options
+    )
+    LedgerConnection.objects.filter(pk=ledger_connection.pk).update(base_currency="EUR")
+    company = CompanyFactory(codat_company_id=str(ledger_company.id), base_currency="")
+    connection = ConnectionFactory(company=company, codat_connection_id=str(ledger_connection.id))
+    return Seeded(company, connection, ledger_connection, seed_summary(ledger_connection))
+
+
+def snapshot(company: Company) -> dict[str, list[tuple[Any, ...]]]:
+    """Every imported value except when it was read."""
+    ledger_fields = ("codat_id", "source_modified_at")
+    return {
+        "suppliers": list(
+            Supplier.objects.for_company(company)
+            .order_by("codat_id")
+            .values_list(*ledger_fields, "name", "status", "balance", "addresses", "pk")
+        ),
+        "bills": list(
+            Bill.objects.for_company(company)
+            .order_by("codat_id")
+            .values_list(
+                *ledger_fields,
+                "supplier_id",
+                "reference",
+                "issue_date",
+                "due_date",
+                "currency",
+                "status",
+                "total_amount",
+                "amount_due",
+                "search_text",
+                "pk",
+            )
+        ),
+        "lines": list(
+            BillLineItem.objects.filter(bill__company=company)
+            .order_by("bill__codat_id", "position")
+            .values_list("bill__codat_id", "position", "description", "quantity", "total_amount")
+        ),
+        "accounts": list(Account.objects.for_company(company).order_by("codat_id").values_list()),
+        "tax_rates": list(TaxRate.objects.for_company(company).order_by("codat_id").values_list()),
+        "bank_accounts": list(
+            BankAccount.objects.for_company(company).order_by("codat_id").values_list()
+        ),
+    }
+
+
+def without_read_times(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[Any]]:
+    # Mapping options' values_list() include last_read_at, which is meant to change.
+    return {
+        key: [tuple(v for v in row if not hasattr(v, "tzinfo") or v is None) for row in values]
+        for key, values in rows.items()
+    }
+
+
+def test_import_brings_in_every_unpaid_bill_with_lines_suppliers_and_options(ledger) -> None:  # type: ignore[no-untyped-def]
+    s = seeded(bills=120, suppliers=15)
+
+    run = payables_import_run(run_id=s.new_run().pk)
+
+    documents = s.unpaid_documents()
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert run.phase == ImportPhase.DONE
+    assert run.error == ""
+    assert run.finished_at is not None
+    assert run.attempts == 1
+    bills = Bill.objects.for_company(s.company)
+    assert bills.count() == len(documents) == sum(s.summary.bills_by_status[x] for x in UNPAID)
+    assert set(bills.values_list("status", flat=True)) <= set(UNPAID)
+    assert run.bills_imported == len(documents)
+    assert BillLineItem.objects.filter(bill__company=s.company).count() == sum(
+        len(d["lineItems"]) for d in documents
+    )
+    assert Supplier.objects.for_company(s.company).count() == s.summary.suppliers
+    assert run.suppliers_imported == s.summary.suppliers
+    with codat_client() as client:
+        cid, conn = s.company.codat_company_id, s.connection.codat_connection_id
+        bill_options = client.get_mapping_options_bills(cid, conn)
+        payment_options = client.get_mapping_options_payments(cid, conn)
+    assert sorted(Account.objects.for_company(s.company).values_list("codat_id", flat=True)) == (
+        sorted(a.id for a in bill_options.accounts)
+    )
+    assert sorted(TaxRate.objects.for_company(s.company).values_list("codat_id", flat=True)) == (
+        sorted(t.id for t in bill_options.tax_rates)
+    )
+    assert sorted(
+        BankAccount.objects.for_company(s.company).values_list("codat_id", flat=True)
+    ) == sorted(b.id for b in payment_options.bank_accounts)
+    assert bill_options.accounts
+    assert bill_options.tax_rates
+    assert payment_options.bank_accounts
+    s.company.refresh_from_db()
+    assert s.company.base_currency == "EUR"
+    assert not bills.filter(supplier=None).exists()
+
+
+def test_import_copies_each_bill_exactly(ledger) -> None:  # type: ignore[no-untyped-def]
+    s = seeded(bills=40, suppliers=5)
+
+    payables_import_run(run_id=s.new_run().pk)
+
+    for document in s.unpaid_documents():
+        bill = Bill.objects.for_company(s.company).get(codat_id=document["id"])
+        assert bill.supplier is not None
+        assert bill.supplier.codat_id == bill.supplier_codat_id == document["supplierRef"]["id"]
+        assert bill.reference == (document.get("reference") or "")
+        assert bill.issue_date.isoformat() == document["issueDate"][:10]
+        assert bill.due_date.isoformat() == document["dueDate"][:10]
+        assert bill.currency == document["currency"]
+        assert bill.total_amount == Decimal(str(document["totalAmount"]))
+        assert bill.amount_due == Decimal(str(document["amountDue"]))
+        lines = list(bill.line_items.all())
+        assert [line.description for line in lines] == [
+            line.get("description") or "" for line in document["lineItems"]
+        ]
+        assert [line.total_amount for line in lines] == [
+            Decimal(str(line["totalAmount"])) for line in document["lineItems"]
+        ]
+        assert bill.search_text.startswith(bill.supplier_name.lower())
+        for line in lines:
+            assert line.description.lower() in bill.search_text
+
+
+def test_import_counts_the_bills_it_leaves_out(ledger) -> None:  # type: ignore[no-untyped-def]
+    s = seeded(bills=150, suppliers=10)
+
+    run = payables_import_run(run_id=s.new_run().pk)
+
+    expected = {status: s.summary.bills_by_status[status] for status in ("Paid", "Void", "Draft")}
+    assert not_imported_counts(run) == expected
+    assert sum(expected.values()) > 0
+    assert not Bill.objects.for_company(s.company).exclude(status__in=UNPAID).exists()
+
+
+def test_running_twice_changes_nothing(ledger) -> None:  # type: ignore[no-untyped-def]
+    s = seeded(bills=130, suppliers=12)
+    payables_import_run(run_id=s.new_run().pk)
+    first = snapshot(s.company)
+
+    run = payables_import_run(run_id=s.new_run().pk)
+
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert without_read_times(snapshot(s.company)) == without_read_times(first)
+    assert len(first["bills"]) == len(s.unpaid_documents())
+
+
+def test_a_second_import_picks_up_changes_in_the_ledger(ledger) -> None:  # type: ignore[no-untyped-def]
+    s = seeded(bills=20, suppliers=3)
+    payables_import_run(run_id=s.new_run().pk)
+    record = LedgerRecord.objects.get(
+        connection=s.ledger_connection,
+        dataset=Dataset.BILLS,
+        record_id=s.unpaid_documents()[0]["id"],
+    )
+    document = json.loads(record.document)
+    document["reference"] = "CHANGED-1"
+    document["lineItems"] = document["lineItems"][:1]
+    document["lineItems"][0]["description"] = "Brand new widgets"
+    record.document = json.dumps(document)
+    record.save()
+
+    payables_import_run(run_id=s.new_run().pk)
+
+    bill = Bill.objects.for_company(s.company).get(codat_id=document["id"])
+    assert bill.reference == "CHANGED-1"
+    assert [line.description for line in bill.line_items.all()] == ["Brand new widgets"]
+    assert "brand new widgets" in bill.search_text
+
+
+def test_import_resumes_after_a_failure_midway(ledger) -> None:  # type: ignore[no-untyped-def]
+    s = seeded(bills=320, suppliers=20, statuses=UNPAID)
+    unpaid = len(s.unpaid_documents())
+    assert unpaid == 320  # four pages of 100, so the failure hits a later page
+    run = s.new_run()
+
+    def break_second_page(request: httpx.Request) -> None:
+        is_bills = request.url.path.endswith("/payables/bills")
+        if is_bills and "continuationToken" in request.url.params and not Fault.objects.exists():
+            # The client retries a GET twice: three failures exhaust it.
+            fault_inject(
+                kind=Fault.Kind.SERVER_ERROR,
+                path_contains="/payables/bills",
+                method="GET",
+                times=3,
+            )
+
+    ledger.before = break_second_page
+    with pytest.raises(CodatUnavailable):
+        payables_import_run(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.RUNNING
+    assert run.phase == ImportPhase.BILLS
+    assert run.suppliers_done
+    assert not run.bills_done
+    assert run.bills_token
+    assert run.bills_imported == 100
+    assert Bill.objects.for_company(s.company).count() == 100
+    stored_token = run.bills_token
+    ledger.clear()
+
+    run = payables_import_run(run_id=run.pk)
+
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert run.attempts == 2
+    assert run.bills_imported == unpaid
+    assert Bill.objects.for_company(s.company).count() == unpaid
+    unpaid_pages = [u for u in ledger.bills_requests() if "query" not in u.params]
+    # Resumed at the page that failed: the first page was not fetched again, nor anything before.
+    assert unpaid_pages[0].params["continuationToken"] == stored_token
+    assert all("continuationToken" in u.params for u in unpaid_pages)
+    assert len(unpaid_pages) == (unpaid - 1) // 100
+    assert not [u for u in ledger.requests if not u.path.endswith("/payables/bills")]
+
+
+def test_import_completes_with_every_bill_under_random_429_and_500(ledger) -> None:  # type: ignore[no-untyped-def]
+    s = seeded(bills=300, suppliers=30)
+    for kind in (Fault.Kind.RATE_LIMIT, Fault.Kind.SERVER_ERROR):
+        fault_inject(kind=kind, probability=Decimal("0.3"), retry_after_seconds=0)
+    run = s.new_run()
+
+    failures = 0
+    for _attempt in range(100):
+        try:
+            run = payables_import_run(run_id=run.pk)
+            break
+        except CodatUnavailable:
+            failures += 1
+    Fault.objects.update(active=False)
+
+    documents = s.unpaid_documents()
+    assert run.status == ImportRun.Status.SUCCEEDED
+    # Faults fired: some requests were sent more than once (by the client or by a new attempt).
+    assert len(ledger.requests) > len({str(url) for url in ledger.requests})
+    assert run.attempts == failures + 1
+    assert sorted(Bill.objects.for_company(s.company).values_list("codat_id", flat=True)) == sorted(
+        d["id"] for d in documents
+    )
+    assert run.bills_imported == len(documents)
+    assert BillLineItem.objects.filter(bill__company=s.company).count() == sum(
+        len(d["lineItems"]) for d in documents
+    )
+    assert Supplier.objects.for_company(s.company).count() == s.summary.suppliers
+    expected = {status: s.summary.bills_by_status[status] for status in ("Paid", "Void", "Draft")}
+    assert not_imported_counts(run) == expected
+
+
+def test_a_finished_run_is_not_run_again(ledger) -> None:  # type: ignore[no-untyped-def]
+    s = seeded(bills=5, suppliers=2)
+    run = ImportRun.objects.create(
+        company=s.company, connection=s.connection, status=ImportRun.Status.SUCCEEDED
+    )
+
+    again = payables_import_run(run_id=run.pk)
+
+    assert again.status == ImportRun.Status.SUCCEEDED
+    assert again.attempts == 0
+    assert ledger.requests == []
+    assert not Bill.objects.exists()
+
+
+class TestTask:
+    def test_it_imports(self, ledger) -> None:  # type: ignore[no-untyped-def]
+        s = seeded(bills=10, suppliers=2)
+        run = s.new_run()
+
+        payables_import.apply(args=(run.pk,))
+
+        run.refresh_from_db()
+        assert run.status == ImportRun.Status.SUCCEEDED
+        assert Bill.objects.for_company(s.company).count() == len(s.unpaid_documents())
+
+    def test_it_marks_the_run_failed_after_exhausting_retries(self, ledger) -> None:  # type: ignore[no-untyped-def]
+        s = seeded(bills=10, suppliers=2)
+        fault_inject(kind=Fault.Kind.SERVER_ERROR, path_contains="/payables/suppliers")
+        run = s.new_run()
+
+        # Eagerly, each Celery retry runs at once (countdowns are not waited for).
+        result = payables_import.apply(args=(run.pk,))
+
+        run.refresh_from_db()
+        assert result.failed()
+        assert isinstance(result.result, CodatUnavailable)
+        assert run.status == ImportRun.Status.FAILED
+        assert run.error == result.result.message
+        assert run.error
+        assert run.attempts == 1 + payables_import.max_retries
+        assert run.finished_at is not None
+        assert run.phase == ImportPhase.SUPPLIERS
+
+    def test_a_rejected_request_fails_at_once_with_the_ledgers_message(self, ledger) -> None:  # type: ignore[no-untyped-def]
+        s = seeded(bills=3, suppliers=1)
+        Connection.objects.filter(pk=s.connection.pk).update(
+            codat_connection_id="00000000-0000-0000-0000-000000000000"
+        )
+        run = s.new_run()
+
+        payables_import.apply(args=(run.pk,))
+
+        run.refresh_from_db()
+        assert run.status == ImportRun.Status.FAILED
+        assert run.attempts == 1
+        assert run.error
+        assert "Traceback" not in run.error
+
+    def test_an_unexpected_error_fails_the_run_with_a_safe_message(self, ledger) -> None:  # type: ignore[no-untyped-def]
+        s = seeded(bills=3, suppliers=1)
+        run = s.new_run()
+
+        with mock.patch("payables.services._bills_upsert", side_effect=RuntimeError("boom")):
+            result = payables_import.apply(args=(run.pk,))
+
+        run.refresh_from_db()
+        assert result.failed()
+        assert run.status == ImportRun.Status.FAILED
+        assert run.error == UNEXPECTED
