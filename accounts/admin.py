@@ -72,4 +72,11 @@ class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("status", "platform_key")
     search_fields = ("company__name", "codat_connection_id", "organisation_name")
     # Statuses are read from Codat, never typed in here.
-    readonly_fields = ("codat_connection_id", "status", "status_read_at", "linked_at", "created_at")
+    readonly_fields = (
+        "codat_connection_id",
+        "status",
+        "link_url",
+        "status_read_at",
+        "linked_at",
+        "created_at",
+    )
