@@ -167,3 +167,14 @@ def test_service_turns_a_refusal_into_an_onboarding_error(newcomer: User) -> Non
 
     assert info.value.messages == ["`Name` must not be empty."]
     assert not Company.objects.exists()
+
+
+def test_a_ledger_timeout_is_shown_as_not_responding(newcomer_client: Client) -> None:
+    fault_inject(kind=Fault.Kind.TIMEOUT, path_contains="/companies", method="POST")
+
+    response = newcomer_client.post(URL, {"name": "Lovelace Engines Ltd"})
+
+    assert response.status_code == 200
+    assert DOWN in response.content
+    assert not Company.objects.exists()
+    assert not LedgerCompany.objects.exists()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import IntegrityError
 from django.test import Client
 
 from accounts.models import Company, Connection
+from accounts.services import connection_create
 from sandbox.models import Fault, LedgerConnection
 from sandbox.services import fault_inject
 
@@ -132,3 +135,16 @@ def test_it_htmx_sends_the_browser_to_the_link_url(ledger_client: Client) -> Non
     response = ledger_client.post(URL, {"platform": "mqjo"}, headers={"HX-Request": "true"})
 
     assert response["HX-Redirect"] == Connection.objects.get().link_url
+
+
+def test_service_deletes_the_codat_connection_when_the_local_save_fails(
+    ledger_company: Company,
+) -> None:
+    with (
+        mock.patch.object(Connection, "save", side_effect=IntegrityError("boom")),
+        pytest.raises(IntegrityError),
+    ):
+        connection_create(company=ledger_company, platform_key="gbol")
+
+    assert not Connection.objects.exists()
+    assert not LedgerConnection.objects.exists()
