@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import codat.types as codat
 from accounts.models import Company, Connection, Membership, User
 from billpay.ledger import codat_client
 from codat.client import CodatClient
-from codat.errors import CodatAuthError, CodatError, CodatRejected
+from codat.errors import CodatAuthError, CodatError, CodatRejected, CodatUnavailable
 from codat.types import CompanyRequest
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ SUPPORTED_PLATFORMS: tuple[Platform, ...] = (
     Platform(key="mqjo", name="Sandbox", available=True),
 )
 
+# The tag on each Codat company billpay creates, naming the attempt that created it.
+REQUEST_TAG = "billpayRequest"
 UNAVAILABLE_MESSAGE = "The accounting service is not responding; please try again."
 AUTH_MESSAGE = "The accounting service refused billpay's credentials; please contact support."
 
@@ -122,9 +125,16 @@ def company_create(*, user: User, name: str) -> Company:
     # allow_relation() cannot inspect.
     company = Company(name=name.strip(), codat_company_id="-", created_by_id=user.pk)
     company.full_clean(exclude=["codat_company_id"])
+    # create-company has no Idempotency-Key: the tag lets us find a company whose creation
+    # answer was lost (done, but never heard of) and delete it.
+    request_tag = uuid.uuid4().hex
+    request = CompanyRequest(name=company.name, tags={REQUEST_TAG: request_tag})
     try:
         with codat_client() as client:
-            remote = client.create_company(CompanyRequest(name=company.name))
+            remote = client.create_company(request)
+    except CodatUnavailable as exc:
+        _company_delete_tagged(request_tag)
+        raise _onboarding_error(exc) from exc
     except CodatError as exc:
         raise _onboarding_error(exc) from exc
     company.codat_company_id = remote.id
@@ -147,6 +157,16 @@ def _company_delete_remote(codat_company_id: str) -> None:
             client.delete_company(codat_company_id)
     except CodatError:
         logger.exception("Could not delete Codat company %s after a failed save", codat_company_id)
+
+
+def _company_delete_tagged(request_tag: str) -> None:
+    try:
+        with codat_client() as client:
+            page = client.list_companies_page(tags=f"{REQUEST_TAG}={request_tag}")
+            for orphan in page.items:
+                client.delete_company(orphan.id)
+    except CodatError:
+        logger.exception("Could not look for a Codat company tagged %s", request_tag)
 
 
 def membership_for(*, user: User, company_id: int) -> Membership | None:

@@ -178,3 +178,24 @@ def test_a_ledger_timeout_is_shown_as_not_responding(newcomer_client: Client) ->
     assert DOWN in response.content
     assert not Company.objects.exists()
     assert not LedgerCompany.objects.exists()
+
+
+def test_a_lost_answer_does_not_leave_a_codat_company_behind(newcomer_client: Client) -> None:
+    # The ledger creates the company but the answer never arrives: billpay finds it by the tag
+    # it sent and deletes it, so trying again starts from nothing.
+    fault_inject(kind=Fault.Kind.LOST_RESPONSE, path_contains="/companies", method="POST", times=1)
+
+    response = newcomer_client.post(URL, {"name": "Lovelace Engines Ltd"})
+
+    assert DOWN in response.content
+    assert not Company.objects.exists()
+    assert not LedgerCompany.objects.exists()
+    assert newcomer_client.post(URL, {"name": "Lovelace Engines Ltd"}).status_code == 302
+    assert LedgerCompany.objects.count() == 1
+
+
+def test_the_codat_company_is_tagged_with_the_attempt_that_made_it(newcomer: User) -> None:
+    company = company_create(user=newcomer, name="Lovelace Engines Ltd")
+
+    tags = LedgerCompany.objects.get(pk=company.codat_company_id).tags
+    assert set(tags) == {"billpayRequest"}
