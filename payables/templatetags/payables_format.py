@@ -11,11 +11,22 @@ from payables.inbox import format_money
 
 register = template.Library()
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
 
 @register.filter
 def money(amount: Decimal | None, currency: str) -> str:
     """`{{ bill.amount_due|money:bill.currency }}`: grouped, in the currency's minor unit."""
     return format_money(amount, currency)
+
+
+@register.filter
+def short_date(value: dt.date | None) -> str:
+    """`15 Mar 2026`. The `date` filter says the same but costs ~80 µs a call through the
+    translation machinery, and a page of the inbox formats a hundred dates."""
+    if value is None:
+        return ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 @register.filter

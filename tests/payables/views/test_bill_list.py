@@ -99,7 +99,7 @@ def test_it_lists_the_active_company_only(client, user, company):  # type: ignor
     session = client.session
     session["active_company_id"] = second.pk
     session.save()
-    assert refs(client.get(URL)) == []  # Zeta has no linked connection: onboarding
+    assert client.get(URL).status_code == 302  # Zeta has no linked connection: onboarding
     second.connections.create(
         codat_connection_id="c", platform_key="gbol", platform_name="Xero",
         status=Connection.Status.LINKED, link_url="http://x/",
@@ -452,21 +452,22 @@ def test_linked_with_no_unpaid_bills_says_everything_is_paid(client_logged_in, c
     assert 'id="inbox-filters"' not in html
 
 
-def test_no_company_points_to_onboarding(client, user):  # type: ignore[no-untyped-def]
+def test_no_company_goes_to_create_the_company(client, user):  # type: ignore[no-untyped-def]
     client.force_login(user)
     response = client.get(URL)
-    if response.status_code == 302:
-        assert response["Location"]
-    else:
-        assert "Set up your company" in response.text
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:company-create")
+    htmx = client.get(URL, headers={"HX-Request": "true"})
+    assert htmx["HX-Redirect"] == reverse("accounts:company-create")
 
 
-def test_company_without_a_linked_connection_points_to_connecting(client_logged_in, company):  # type: ignore[no-untyped-def]
-    company.connections.update(status=Connection.Status.PENDING_AUTH)
+@pytest.mark.parametrize(
+    "status",
+    [Connection.Status.PENDING_AUTH, Connection.Status.UNLINKED, Connection.Status.DEAUTHORIZED],
+)
+def test_company_without_a_linked_connection_goes_to_connect(client_logged_in, company, status):  # type: ignore[no-untyped-def]
+    company.connections.update(status=status)
     bill(company, reference="HIDDEN")
     response = client_logged_in.get(URL)
-    if response.status_code == 302:
-        assert response["Location"]
-    else:
-        assert "Connect Acme Widgets Ltd" in response.text
-        assert "HIDDEN" not in response.text
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:onboarding-platform")
