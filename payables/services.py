@@ -184,13 +184,7 @@ class _Importer:
         if self.run.phase == phase:
             return
         if phase == ImportPhase.DONE:
-            self._save_run(
-                {"phase": self.run.phase},
-                phase=phase,
-                status=ImportRun.Status.SUCCEEDED,
-                error="",
-                finished_at=timezone.now(),
-            )
+            self._finish()
         else:
             self._save_run({"phase": self.run.phase}, phase=phase, error="")
 
@@ -279,23 +273,37 @@ class _Importer:
 
     def not_imported(self) -> None:
         # Counted page by page, never held: a ledger can keep years of paid bills. The running
-        # counts and the next page's token are stored together, like the bills' own paging.
+        # counts and the next page's token are stored together, like the bills' own paging; the
+        # last page's counts are stored with the run's success, so a crash between the two
+        # cannot count a page twice.
         counts = dict(self.run.not_imported)
-        while not counts.get("_done"):
+        while self.run.phase != ImportPhase.DONE:
             token = counts.get("_token") or None
             page = self.client.list_bills_page(
                 self.cid, self.conn, query=NOT_IMPORTED_QUERY, continuation_token=token
             )
             _check_token(page.continuation_token, token)
-            new = dict(counts)
+            new: dict[str, int | str] = {
+                s.value: int(counts.get(s.value, 0)) for s in NOT_IMPORTED_STATUSES
+            }
             for bill in page.items:
-                new[bill.status.value] = new.get(bill.status.value, 0) + 1
-            new["_token"] = page.continuation_token or ""
-            new["_done"] = page.continuation_token is None
-            if new["_done"]:
-                new = {s: new.get(s, 0) for s in NOT_IMPORTED_STATUSES} | {"_done": True}
-            self._save_run({"not_imported": counts}, not_imported=new)
+                new[bill.status.value] = int(new.get(bill.status.value, 0)) + 1
+            if page.continuation_token is None:
+                self._finish(not_imported=new)
+            else:
+                new["_token"] = page.continuation_token
+                self._save_run({"not_imported": counts}, not_imported=new)
             counts = new
+
+    def _finish(self, **changes: Any) -> None:
+        self._save_run(
+            {"phase": self.run.phase},
+            phase=ImportPhase.DONE,
+            status=ImportRun.Status.SUCCEEDED,
+            error="",
+            finished_at=timezone.now(),
+            **changes,
+        )
 
 
 def not_imported_counts(run: ImportRun) -> dict[str, int]:

@@ -1,19 +1,82 @@
-"""Placeholder until the imports views land."""
+"""The import progress page: what the first-link import has brought in so far."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
+from accounts.services import active_company
 from billpay.http import AuthenticatedRequest
+from payables.models import ImportRun
+from payables.services import PHASE_LABELS, not_imported_counts, payables_import_retry
+
+TEMPLATE = "payables/import_progress.html"
 
 
+def _get_run(request: AuthenticatedRequest, run_id: int) -> ImportRun:
+    """The active company's import run, or 404."""
+    company = active_company(request)
+    if company is None:
+        raise Http404
+    return get_object_or_404(
+        ImportRun.objects.select_related("connection"), pk=run_id, company=company
+    )
+
+
+def _not_imported_text(run: ImportRun) -> str:
+    """ "12 paid, 3 void and 2 draft bills in Xero are not shown: ...", or "" when none."""
+    counts = [(n, status.lower()) for status, n in not_imported_counts(run).items() if n]
+    if not counts:
+        return ""
+    parts = [f"{n} {status}" for n, status in counts]
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    total = sum(n for n, _status in counts)
+    noun, verb = ("bill", "is") if total == 1 else ("bills", "are")
+    platform = run.connection.platform_name or "your accounting platform"
+    return f"{listed} {noun} in {platform} {verb} not shown: the inbox lists unpaid bills only."
+
+
+def _context(run: ImportRun) -> dict[str, object]:
+    return {
+        "run": run,
+        "phase_label": PHASE_LABELS.get(run.phase, "Waiting to start"),
+        "live": run.status in ImportRun.ACTIVE,
+        "succeeded": run.status == ImportRun.Status.SUCCEEDED,
+        "failed": run.status == ImportRun.Status.FAILED,
+        "not_imported": _not_imported_text(run),
+    }
+
+
+@login_required
+@require_GET
 def import_progress(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
-    raise NotImplementedError
+    run = _get_run(request, run_id)
+    template = f"{TEMPLATE}#progress" if request.htmx else TEMPLATE
+    return render(request, template, _context(run))
 
 
+@login_required
+@require_GET
 def import_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
-    raise NotImplementedError
+    """The progress fragment the page polls; it ends the polling once the run is over."""
+    run = _get_run(request, run_id)
+    if run.status == ImportRun.Status.SUCCEEDED and request.htmx:
+        return HttpResponseClientRedirect(reverse("payables:bill-list"))
+    response = render(request, f"{TEMPLATE}#progress", _context(run))
+    if run.status == ImportRun.Status.FAILED and request.htmx:
+        stopped = HttpResponseStopPolling(response.content)
+        stopped["Content-Type"] = response["Content-Type"]
+        return stopped
+    return response
 
 
+@login_required
+@require_POST
 def import_retry(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
-    raise NotImplementedError
+    run = payables_import_retry(run=_get_run(request, run_id))
+    url = reverse("payables:import-progress", args=[run.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
