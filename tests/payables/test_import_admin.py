@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from payables.models import ImportRun
+from tests.accounts.factories import UserFactory
+from tests.payables.factories import BillFactory, BillLineItemFactory, SupplierFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_(client):  # type: ignore[no-untyped-def]
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize(
+    "model", ["supplier", "bill", "account", "taxrate", "bankaccount", "attachment", "importrun"]
+)
+def test_every_payables_model_is_listed_and_cannot_be_added(admin_client_, company, model) -> None:  # type: ignore[no-untyped-def]
+    assert admin_client_.get(reverse(f"admin:payables_{model}_changelist")).status_code == 200
+    assert admin_client_.get(reverse(f"admin:payables_{model}_add")).status_code == 403
+
+
+def test_a_bill_shows_read_only_with_its_lines(admin_client_, company) -> None:  # type: ignore[no-untyped-def]
+    bill = BillFactory(company=company, supplier=SupplierFactory(company=company))
+    BillLineItemFactory(bill=bill, description="Blue widgets")
+
+    response = admin_client_.get(reverse("admin:payables_bill_change", args=[bill.pk]))
+
+    assert response.status_code == 200
+    assert "Blue widgets" in response.text
+    assert 'name="_save"' not in response.text
+
+
+def test_retry_action_queues_failed_runs_only(admin_client_, company) -> None:  # type: ignore[no-untyped-def]
+    connection = company.connections.get()
+    failed = ImportRun.objects.create(
+        company=company, connection=connection, status=ImportRun.Status.FAILED, error="Down"
+    )
+    done = ImportRun.objects.create(
+        company=company, connection=connection, status=ImportRun.Status.SUCCEEDED
+    )
+
+    with mock.patch("payables.tasks.payables_import.delay_on_commit") as delay:
+        response = admin_client_.post(
+            reverse("admin:payables_importrun_changelist"),
+            {"action": "retry", "_selected_action": [failed.pk, done.pk]},
+            follow=True,
+        )
+
+    assert response.status_code == 200
+    assert "1 import(s) queued again." in response.text
+    assert "1 import(s) were not failed" in response.text
+    failed.refresh_from_db()
+    done.refresh_from_db()
+    assert failed.status == ImportRun.Status.PENDING
+    assert done.status == ImportRun.Status.SUCCEEDED
+    delay.assert_called_once_with(failed.pk)
