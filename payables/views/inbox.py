@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -198,13 +199,15 @@ def bill_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = form.cleaned_data
     matching = _matching(filters, today)
     # The table swap needs no summary; the full page gets the paginator's count from it.
-    summary = [] if request.htmx else _summary(unpaid, matching, today)
+    # htmx asks for the whole page when it restores history it had no snapshot of.
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    summary = [] if fragment else _summary(unpaid, matching, today)
     form.currencies = [row["currency"] for row in summary]
     sort = filters.get("sort") or DEFAULT_SORT
     sign = "-" if sort.startswith("-") else ""
     ordering = [f"{sign}{SORTS[sort.lstrip('-')]}", f"{sign}id"]  # id: a stable tiebreak
     filtered = unpaid.filter(matching).order_by(*ordering)
-    count = None if request.htmx else sum(row["matching"] for row in summary)
+    count = None if fragment else sum(row["matching"] for row in summary)
     page = _page(filtered, count, request.GET.get("page"), notes)
     last_import = _last_import(company)
     ctx = {
@@ -219,13 +222,15 @@ def bill_list(request: AuthenticatedRequest) -> HttpResponse:
         "next_url": _query(request.GET, page=str(page.number + 1)) if page.has_next() else "",
         "clear_url": _query(QueryDict(), sort=sort if sort != DEFAULT_SORT else None),
         "summary": summary,
-        "has_bills": bool(summary) or request.htmx,
+        "has_bills": bool(summary) or fragment,
         "today": today,
         "last_refreshed": last_import.finished_at if last_import else None,
         "not_imported": not_imported_note(last_import.not_imported) if last_import else "",
     }
-    template = "payables/bill_list.html#bill-table" if request.htmx else "payables/bill_list.html"
-    return render(request, template, ctx)
+    template = "payables/bill_list.html#bill-table" if fragment else "payables/bill_list.html"
+    response = render(request, template, ctx)
+    patch_vary_headers(response, ["HX-Request"])  # one URL, two bodies: caches must tell them apart
+    return response
 
 
 @login_required

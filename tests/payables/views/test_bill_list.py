@@ -137,6 +137,15 @@ def test_htmx_request_gets_only_the_table(client_logged_in, company):  # type: i
     assert "<svg" not in response.text
 
 
+def test_htmx_history_restore_gets_the_whole_page(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company, reference="INV-1")
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    response = client_logged_in.get(URL, headers=headers)
+    assert "<html" in response.text
+    assert "<svg" in response.text
+    assert "HX-Request" in response["Vary"]
+
+
 def test_the_page_wires_htmx_on_one_container_and_keeps_plain_links(client_logged_in, company):  # type: ignore[no-untyped-def]
     bill(company)
     html = client_logged_in.get(URL).text
