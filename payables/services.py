@@ -125,6 +125,7 @@ def payables_import_run(*, run_id: int) -> ImportRun:
         status=ImportRun.Status.RUNNING,
         attempts=F("attempts") + 1,
         started_at=Coalesce("started_at", Value(now)),
+        error="",
     )
     run = ImportRun.objects.select_related("company", "connection").get(pk=run_id)
     if not claimed:
@@ -223,7 +224,8 @@ class _Importer:
                 _upsert(
                     TaxRate, self.company, [_tax_rate(self.company, t, now) for t in page.tax_rates]
                 )
-            if page.continuation_token is None or page.continuation_token == token:
+            _check_token(page.continuation_token, token)
+            if page.continuation_token is None:
                 return
             token = page.continuation_token
 
@@ -237,7 +239,8 @@ class _Importer:
             rows = [_bank_account(self.company, b, now) for b in page.bank_accounts]
             with transaction.atomic():
                 _upsert(BankAccount, self.company, rows)
-            if page.continuation_token is None or page.continuation_token == token:
+            _check_token(page.continuation_token, token)
+            if page.continuation_token is None:
                 return
             token = page.continuation_token
 

@@ -370,6 +370,26 @@ class TestTask:
         assert run.status == ImportRun.Status.SUCCEEDED
         assert Bill.objects.for_company(s.company).count() == len(s.unpaid_documents())
 
+    def test_it_retries_when_the_ledger_is_busy_and_then_succeeds(self, ledger) -> None:  # type: ignore[no-untyped-def]
+        s = seeded(bills=10, suppliers=2)
+        # Three 429s exhaust the client's own retries once; the Celery retry then goes through.
+        fault_inject(
+            kind=Fault.Kind.RATE_LIMIT,
+            path_contains="/payables/suppliers",
+            times=3,
+            retry_after_seconds=0,
+        )
+        run = s.new_run()
+
+        result = payables_import.apply(args=(run.pk,))
+
+        run.refresh_from_db()
+        assert result.successful()
+        assert run.status == ImportRun.Status.SUCCEEDED
+        assert run.attempts == 2
+        assert run.error == ""
+        assert Supplier.objects.for_company(s.company).count() == s.summary.suppliers
+
     def test_it_marks_the_run_failed_after_exhausting_retries(self, ledger) -> None:  # type: ignore[no-untyped-def]
         s = seeded(bills=10, suppliers=2)
         fault_inject(kind=Fault.Kind.SERVER_ERROR, path_contains="/payables/suppliers")
