@@ -96,6 +96,19 @@ def _required_text(body: dict[str, Any], key: str, label: str, errors: list[str]
     return value.strip()
 
 
+def _required_choice(
+    body: dict[str, Any], key: str, label: str, choices: tuple[str, ...], errors: list[str]
+) -> str | None:
+    value = body.get(key)
+    if value is None or value == "":
+        errors.append(f"`{label}` must not be empty.")
+        return None
+    if value not in choices:
+        errors.append(f"`{label}` must be one of `{'`, `'.join(choices)}`.")
+        return None
+    return str(value)
+
+
 def _currency(value: Any, label: str, errors: list[str]) -> str | None:
     """An ISO 4217 code, in the messages the docs list for bills (codat-api.md §7)."""
     if not isinstance(value, str):
@@ -185,13 +198,9 @@ def _supplier_fields(body: dict[str, Any], platform: Platform) -> dict[str, Any]
     """Validate a supplierPrototype into the Supplier fields it sets (all of them: PUT replaces)."""
     errors: list[str] = []
     name = _required_text(body, "supplierName", "Supplier Name", errors)
-    status = body.get("status")
-    if status is None or status == "":
-        errors.append("`Status` must not be empty.")
-    elif status not in SUPPLIER_STATUSES:
-        # "Unknown" is in the enum for what a platform reports, not a status a client can set
-        # (Inference).
-        errors.append(f"`Status` must be one of `{'`, `'.join(SUPPLIER_STATUSES)}`.")
+    # "Unknown" is in the enum for what a platform reports, not a status a client can set
+    # (Inference), so SUPPLIER_STATUSES leaves it out.
+    status = _required_choice(body, "status", "Status", SUPPLIER_STATUSES, errors)
     email = _optional_text(body, "emailAddress", "Email Address", errors)
     if platform.flavour is Flavour.XERO and email and not _EMAIL.match(email.strip()):
         errors.append("Email address must be valid.")  # Xero's text (Inference)
@@ -387,12 +396,8 @@ def create_bank_account(call: Call) -> LedgerResponse:
     body = _object_body(call, "BankAccount")
     errors: list[str] = []
     name = _required_text(body, "name", "Name", errors)
-    account_type = body.get("accountType")
-    if account_type is None or account_type == "":
-        errors.append("`Account Type` must not be empty.")
-    elif account_type not in BANK_ACCOUNT_TYPES:
-        errors.append(f"`Account Type` must be one of `{'`, `'.join(BANK_ACCOUNT_TYPES)}`.")
-    elif account_type == "Credit" and platform.flavour is Flavour.XERO:
+    account_type = _required_choice(body, "accountType", "Account Type", BANK_ACCOUNT_TYPES, errors)
+    if account_type == "Credit" and platform.flavour is Flavour.XERO:
         # codat-api.md §7 step 4 (older docs): Xero cannot create credit accounts.
         errors.append("Xero cannot create credit accounts: `Account Type` must be `Debit`.")
     account_number = _required_text(body, "accountNumber", "Account Number", errors)
