@@ -270,8 +270,10 @@ def _count_request() -> tuple[dict[str, str], bool]:
     now = timezone.now()
     today = now.astimezone(dt.UTC).date()
     with transaction.atomic(using=SANDBOX_ALIAS):
-        RateWindow.objects.get_or_create(day=today)
-        RateWindow.objects.filter(day=today).update(count=F("count") + 1)
+        # The day's row exists after its first request: usually one UPDATE, not a get_or_create too.
+        if not RateWindow.objects.filter(day=today).update(count=F("count") + 1):
+            RateWindow.objects.get_or_create(day=today)
+            RateWindow.objects.filter(day=today).update(count=F("count") + 1)
         count = RateWindow.objects.get(day=today).count
         linked = (
             LedgerConnection.objects.filter(status=LedgerConnection.Status.LINKED)
