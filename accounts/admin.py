@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from accounts.models import Company, Connection, Membership, User
+from accounts.models import AuditLogEntry, Company, Connection, Membership, User, WebhookEvent
+from billpay.admin_readonly import ReadOnlyAdmin
 
 
 class UserCreateForm(UserCreationForm):  # type: ignore[type-arg]
@@ -80,3 +81,23 @@ class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "linked_at",
         "created_at",
     )
+
+
+# --- Audit log and webhook receipts (issue 6): read-only ---------------------------------------
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "company", "actor", "action", "object_type", "object_repr")
+    list_filter = ("action", "object_type")
+    search_fields = ("company__name", "actor__email", "object_id", "object_repr", "action")
+    list_select_related = ("company", "actor")
+    date_hierarchy = "created_at"
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "event_type", "company", "status", "note", "message_id")
+    list_filter = ("event_type", "status")
+    search_fields = ("message_id", "company__name", "event_type")
+    list_select_related = ("company",)

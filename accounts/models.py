@@ -73,6 +73,9 @@ class Company(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped after every committed change to the company's bills or suppliers, so that figures
+    # derived from them (the inbox's totals, its supplier filter) can be cached under it.
+    payables_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name_plural = "companies"
@@ -143,3 +146,86 @@ class Connection(models.Model):
     @property
     def is_linked(self) -> bool:
         return self.status == self.Status.LINKED
+
+
+# --- Audit log and webhook receipts (issue 6) ---------------------------------------------------
+
+
+class AuditLogEntryQuerySet(models.QuerySet["AuditLogEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Audit log entries are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit log entries are append-only.")
+
+
+class AuditLogEntry(models.Model):
+    """One change made to a company's data, by a user, by staff or seen by the system.
+
+    Append-only: rows are inserted and never changed or deleted (save() refuses an update, the
+    queryset refuses bulk update/delete, the admin is read-only).
+    """
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="audit_log", null=True, blank=True
+    )
+    # None: the system did it (a scheduled refresh saw the change in the ledger, a webhook).
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=255, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = models.Manager.from_queryset(AuditLogEntryQuerySet)()
+
+    class Meta:
+        verbose_name_plural = "audit log entries"
+        ordering = ("-created_at", "-id")
+        indexes: ClassVar = [
+            # An object's history: WHERE company=? AND object_type=? AND object_id=? ORDER BY created_at.
+            models.Index(
+                fields=["company", "object_type", "object_id", "created_at"],
+                name="audit_object_history",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.actor or "system"
+        return f"{self.action} {self.object_type} {self.object_id} by {who}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Audit log entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit log entries are append-only.")
+
+
+class WebhookEvent(models.Model):
+    """A webhook message received from Codat, kept once per `webhook-id` (Svix's message id)."""
+
+    class Status(models.TextChoices):
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+
+    message_id = models.CharField(max_length=255, unique=True)
+    event_type = models.CharField(max_length=100)
+    company = models.ForeignKey(
+        Company, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    note = models.CharField(max_length=500, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.event_type} ({self.message_id})"

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 import codat.types as codat
-from accounts.models import Company, Connection, Membership, User
+from accounts.audit import current_actor
+from accounts.models import AuditLogEntry, Company, Connection, Membership, User
 from billpay.ledger import codat_client
 from codat.client import CodatClient
 from codat.errors import CodatAuthError, CodatError, CodatRejected, CodatUnavailable
@@ -21,6 +22,7 @@ from codat.types import CompanyRequest
 
 logger = logging.getLogger(__name__)
 
+ACTIVE_COMPANY_ATTR = "_billpay_active_company"
 ACTIVE_COMPANY_SESSION_KEY = "active_company_id"
 
 
@@ -32,6 +34,17 @@ def companies_for_user(user: User) -> list[Company]:
 def active_company(request: HttpRequest) -> Company | None:
     """The company the user works in now: the one chosen in this session if they still belong to
     it, else their first company, else None (they have none yet)."""
+    # Read once per request: the view and base.html's company switcher both ask.
+    if hasattr(request, ACTIVE_COMPANY_ATTR):
+        company: Company | None = getattr(request, ACTIVE_COMPANY_ATTR)
+        return company
+    company = _active_company(request)
+    if company is not None:
+        setattr(request, ACTIVE_COMPANY_ATTR, company)
+    return company
+
+
+def _active_company(request: HttpRequest) -> Company | None:
     user = request.user
     if not user.is_authenticated:
         return None
@@ -51,6 +64,7 @@ def active_company(request: HttpRequest) -> Company | None:
 def active_company_set(request: HttpRequest, company: Company) -> None:
     """Make `company` the active one for this session (the caller checked membership)."""
     request.session[ACTIVE_COMPANY_SESSION_KEY] = company.pk
+    setattr(request, ACTIVE_COMPANY_ATTR, company)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,10 +196,18 @@ def membership_for(*, user: User, company_id: int) -> Membership | None:
 # Connections
 
 
+def linked_connection(company: Company) -> Connection | None:
+    """The connection billpay talks to the ledger through: the most recently linked one."""
+    return (
+        company.connections.filter(status=Connection.Status.LINKED)
+        .order_by("-linked_at", "-id")
+        .first()
+    )
+
+
 def company_connection(company: Company) -> Connection | None:
     """The company's connection to show: the linked one, else the most recent one."""
-    connections = company.connections.all()
-    return connections.filter(status=Connection.Status.LINKED).first() or connections.first()
+    return linked_connection(company) or company.connections.first()
 
 
 def connection_create(*, company: Company, platform_key: str) -> Connection:
@@ -316,3 +338,54 @@ def onboarding_next_step(company: Company | None) -> str | None:
     if not company.connections.filter(status=Connection.Status.LINKED).exists():
         return reverse("accounts:onboarding-platform")
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Connection status seen by refreshes and webhooks; the audit log (issue 6)
+
+
+def connection_status_store(*, connection: Connection, remote: codat.Connection) -> Connection:
+    """Store a connection's status as Codat reported it (a refresh or a webhook saw it)."""
+    return _connection_store(connection=connection, remote=remote, info=None)
+
+
+class _Unset:
+    pass
+
+
+_UNSET = _Unset()
+
+
+def audit_log_record(
+    *,
+    company: Company | None,
+    action: str,
+    object_type: str,
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict[str, object] | None = None,
+    after: dict[str, object] | None = None,
+    actor: User | _Unset | None = _UNSET,
+) -> AuditLogEntry:
+    """Append one entry to the audit log. The actor is the request's user unless given; None
+    means the system (a scheduled refresh, a webhook).
+
+    It joins the caller's transaction when there is one, so the entry and the change it
+    describes are committed together.
+    """
+    if isinstance(actor, _Unset):
+        actor = current_actor()
+    entry = AuditLogEntry(
+        company=company,
+        # By id: request.user is a lazy wrapper, which the database router cannot place.
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        action=action[:64],
+        object_type=object_type[:64],
+        object_id=str(object_id)[:64],
+        object_repr=object_repr[:255],
+        before=before,
+        after=after,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry

@@ -72,7 +72,7 @@ class LoginView(auth_views.LoginView):
 def signup(request: HtmxHttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_landing(request))
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = user_signup(
             email=form.cleaned_data["email"],
@@ -88,7 +88,7 @@ def signup(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_create_view(request: AuthenticatedRequest) -> HttpResponse:
-    form = CompanyForm(request.POST or None)
+    form = CompanyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             company = company_create(user=request.user, name=form.cleaned_data["name"])
@@ -138,7 +138,7 @@ def onboarding_platform(request: AuthenticatedRequest) -> HttpResponse:
     company = active_company(request)
     if company is None:
         return redirect("accounts:company-create")
-    form = PlatformForm(request.POST or None, company=company)
+    form = PlatformForm(request.POST if request.method == "POST" else None, company=company)
     if request.method == "POST" and form.is_valid():
         try:
             connection = connection_create(

@@ -1,10 +1,11 @@
-"""Typed request classes for views."""
+"""Typed request classes for views, and htmx response helpers."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django_htmx.http import HttpResponseStopPolling
 
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
@@ -18,3 +19,10 @@ class HtmxHttpRequest(HttpRequest):
 
 class AuthenticatedRequest(HtmxHttpRequest):
     user: User
+
+
+def stop_polling(response: HttpResponse) -> HttpResponse:
+    """The same page fragment, answered so that htmx stops the polling that asked for it (286)."""
+    stopped = HttpResponseStopPolling(response.content)
+    stopped["Content-Type"] = response["Content-Type"]
+    return stopped

@@ -89,7 +89,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production-billpay"  # noqa: S105
+    SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production-billpay"  # noqa: S105 - DEBUG only, production refuses to start without one  # nosec B105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.audit.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -187,12 +188,26 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# --- Cache ----------------------------------------------------------------------------------------
+# Per-process memory is enough: what is cached (the inbox's totals and supplier filter) is keyed
+# by the company's payables version read from the database on every request, so no process can
+# serve figures another process has made stale.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "billpay",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 2000)},
+    }
+}
+
 # --- Static files and media ---------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the app folders when collectstatic has not run (development, tests).
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root (/favicon.ico, which the admin's pages do not link).
+WHITENOISE_ROOT = BASE_DIR / "public"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
@@ -272,12 +287,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360, minimum=1)
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "billpay.beat:Scheduler"  # DatabaseScheduler keeping staff edits
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Every hour at minute 17: forget sandbox idempotency responses past Codat's 90-minute window.
     "sandbox-purge-idempotency": {
         "task": "sandbox.tasks.sandbox_purge_idempotency",
         "schedule": crontab(minute="17"),
+    },
+    # Every day at 05:40: re-read each linked company's accounts and tax rates (bill form options).
+    "payables-mapping-options-refresh": {
+        "task": "payables.tasks.mapping_options_refresh_all",
+        "schedule": crontab(hour="5", minute="40"),
+    },
+    # Every day at 03:20: forget documents dropped for a bill that was never saved (2 days old).
+    "payables-bill-documents-purge": {
+        "task": "payables.tasks.bill_documents_purge",
+        "schedule": crontab(hour="3", minute="20"),
+    },
+    # Every 10 minutes (minute 0, 10, 20...): settle bill payments left pending past the retry window.
+    "payments-reconcile": {
+        "task": "payables.tasks.payments_reconcile",
+        "schedule": crontab(minute="*/10"),
     },
 }
 CELERY_TIMEZONE = TIME_ZONE
@@ -313,4 +343,89 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+}
+
+# --- Scheduled refresh, sync health and webhooks (issue 6) -------------------------------------
+# Every 15 minutes: queue one refresh task per linked connection (staff can pause or change it in
+# the admin's Periodic tasks; the DatabaseScheduler installs this default on migrate).
+CELERY_BEAT_SCHEDULE["payables-refresh-all"] = {
+    "task": "payables.tasks.payables_refresh_all",
+    "schedule": crontab(minute="*/15"),
+}
+# A pending or running import/refresh older than this has lost its task: it is failed so the
+# company is never blocked. Above the broker's visibility timeout (3600 s), after which a task
+# lost by a dead worker would have been redelivered, and above a run's retries with backoff.
+IMPORT_RUN_STUCK_SECONDS = env_int("IMPORT_RUN_STUCK_SECONDS", 2 * 3600, minimum=60)
+# The sync-health page flags unpaid bills and suppliers not read from the ledger for this long.
+SYNC_STALE_SECONDS = env_int("SYNC_STALE_SECONDS", 24 * 3600, minimum=60)
+# Codat webhooks are verified with this Svix endpoint secret ("whsec_" + base64).
+CODAT_WEBHOOK_SECRET = env_str("CODAT_WEBHOOK_SECRET")
+# Seconds a webhook's timestamp may be away from now (Svix's default tolerance is 5 minutes).
+CODAT_WEBHOOK_TOLERANCE_SECONDS = env_int("CODAT_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
+# Where the sandbox ledger POSTs its signed webhooks (empty: it sends none). Delivery is always
+# over real HTTP from a Celery task, never back into this process's WSGI handler (toolchain.md).
+SANDBOX_WEBHOOK_URL = env_url("SANDBOX_WEBHOOK_URL", "")
+
+# --- Hardening: login throttling and a Content-Security-Policy ------------------------------------
+from csp.constants import NONE, SELF  # noqa: E402 - kept beside the settings it serves
+
+INSTALLED_APPS += ["csp", "axes"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# Last, as django-axes asks: it turns a lockout raised during authentication into the lockout page.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Five wrong passwords for one e-mail address from one IP address lock that pair out for 15 minutes:
+# a guesser is stopped, and nobody can lock a user out from everywhere by guessing from elsewhere.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login forms post the e-mail address as "username" (axes would look for USERNAME_FIELD, "email").
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+# Lockouts are logged as warnings; the per-request "AXES: ..." chatter is not.
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    # Behind the TLS-terminating proxy the client's address is the last one it appended.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# Only this site's own scripts, styles, images and fonts: no inline <script>, no style="", no
+# on*= handlers (static/js/app.js hooks behaviour to data-* attributes instead), no eval.
+# Forms post to this site only, but the ones that start a connection are answered by a redirect to
+# the ledger's consent page, which form-action also governs: Codat's Link hosts (or the sandbox's).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": sorted(
+            {
+                SELF,
+                _origin(SITE_URL),
+                _origin(SANDBOX_LINK_BASE_URL),
+                "https://link-api.codat.io",
+                "https://link.codat.io",
+            }
+        ),
+    }
 }

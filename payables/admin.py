@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from billpay.admin_readonly import ReadOnlyAdmin
 from payables.models import (
     Account,
     Attachment,
@@ -15,23 +16,12 @@ from payables.models import (
     Bill,
     BillLineItem,
     ImportRun,
+    Payment,
+    PaymentEvent,
     Supplier,
     TaxRate,
 )
 from payables.services import payables_import_retry
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Rows copied from the ledger: the ledger is the source of truth, so staff only look."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -155,3 +145,238 @@ class ImportRunAdmin(ReadOnlyAdmin):
             self.message_user(
                 request, f"{skipped} import(s) were not failed and were left alone.", messages.INFO
             )
+
+
+# --- Staff tools for sync (issue 6): connections, bills' due filter, runs -----------------------
+
+from accounts.admin import ConnectionAdmin  # noqa: E402
+from accounts.models import Connection  # noqa: E402
+
+
+class NeedsReconnectFilter(admin.SimpleListFilter):
+    title = "needs reconnect"
+    parameter_name = "reconnect"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Access revoked or unlinked")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(
+                status__in=[Connection.Status.DEAUTHORIZED, Connection.Status.UNLINKED]
+            )
+        return queryset
+
+
+admin.site.unregister(Connection)
+
+
+@admin.register(Connection)
+class ConnectionSyncAdmin(ConnectionAdmin):
+    """Connections with their last successful sync, refresh now and unlink."""
+
+    list_display = (  # type: ignore[assignment]
+        "company",
+        "platform_name",
+        "status",
+        "needs_reconnect",
+        "last_sync",
+        "status_read_at",
+        "linked_at",
+    )
+    list_filter = ("status", NeedsReconnectFilter, "platform_key")  # type: ignore[assignment]
+    actions = ("refresh_now", "unlink")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Connection]:
+        from django.db.models import Max, Q
+
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("company")
+            .annotate(
+                last_sync_at=Max(
+                    "company__import_runs__finished_at",
+                    filter=Q(company__import_runs__status=ImportRun.Status.SUCCEEDED),
+                )
+            )
+        )
+
+    @admin.display(description="Last sync", ordering="last_sync_at")
+    def last_sync(self, obj: Any) -> Any:
+        return obj.last_sync_at
+
+    @admin.display(description="Reconnect?", boolean=True)
+    def needs_reconnect(self, obj: Connection) -> bool:
+        return obj.status in (Connection.Status.DEAUTHORIZED, Connection.Status.UNLINKED)
+
+    @admin.action(description="Refresh now from the ledger")
+    def refresh_now(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
+        from payables.sync import RefreshStopped, Trigger, payables_refresh_start
+
+        started = 0
+        for connection in queryset.select_related("company"):
+            try:
+                payables_refresh_start(
+                    company=connection.company, connection=connection, trigger=Trigger.STAFF
+                )
+            except RefreshStopped as exc:
+                self.message_user(request, f"{connection.company}: {exc.message}", messages.WARNING)
+            else:
+                started += 1
+        self.message_user(request, f"{started} refresh(es) queued.", messages.SUCCESS)
+
+    @admin.action(description="Unlink in Codat (data is kept; the user can reconnect)")
+    def unlink(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
+        from accounts.services import OnboardingError, connection_unlink
+
+        for connection in queryset.select_related("company"):
+            try:
+                connection_unlink(connection=connection)
+            except OnboardingError as exc:
+                self.message_user(request, f"{connection.company}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{connection.company}: unlinked.", messages.SUCCESS)
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("overdue", "Overdue"), ("week", "Due in 7 days"), ("later", "Due later")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        week = today + dt.timedelta(days=7)
+        if self.value() == "overdue":
+            return queryset.filter(status__in=Bill.UNPAID, due_date__lt=today)
+        if self.value() == "week":
+            return queryset.filter(status__in=Bill.UNPAID, due_date__gte=today, due_date__lte=week)
+        if self.value() == "later":
+            return queryset.filter(due_date__gt=week)
+        return queryset
+
+
+admin.site.unregister(Bill)
+
+
+@admin.register(Bill)
+class BillSyncAdmin(BillAdmin):
+    list_filter = ("status", "currency", DueFilter)  # type: ignore[assignment]
+    search_fields = (  # type: ignore[assignment]
+        "reference",
+        "codat_id",
+        "supplier_name",
+        "supplier__name",
+        "company__name",
+    )
+
+
+admin.site.unregister(ImportRun)
+
+
+class TriggerFilter(admin.SimpleListFilter):
+    """What started a run; a first-link import has none, which gets a name of its own (the
+    default filter would list the empty value as a link without text)."""
+
+    title = "trigger"
+    parameter_name = "trigger"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        from payables.sync import Trigger
+
+        return [("none", "None (first-link import)"), *((t.value, t.value) for t in Trigger)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value == "none":
+            return queryset.filter(trigger="")
+        return queryset.filter(trigger=value) if value else queryset
+
+
+@admin.register(ImportRun)
+class SyncRunAdmin(ImportRunAdmin):
+    """Imports and refreshes (sync runs): start, end, counts and errors."""
+
+    list_display = (  # type: ignore[assignment]
+        "__str__",
+        "company",
+        "kind",
+        "trigger",
+        "status",
+        "phase",
+        "bills_imported",
+        "suppliers_imported",
+        "attempts",
+        "started_at",
+        "finished_at",
+        "error",
+    )
+    list_filter = ("status", "kind", TriggerFilter)  # type: ignore[assignment]
+
+
+# --- Payments (issue 5): money rows and their audit log are never edited here -------------------
+
+
+class PaymentEventInline(ReadOnlyInline):
+    model = PaymentEvent
+    fields = ("created_at", "kind", "status", "amount", "currency", "message", "correlation_id")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = (
+        "__str__",
+        "company",
+        "bill",
+        "amount",
+        "currency",
+        "status",
+        "paid_on",
+        "codat_id",
+        "attempts",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("status", "currency")
+    search_fields = ("codat_id", "idempotency_key", "reference", "bill__reference", "company__name")
+    list_select_related = ("company", "bill", "created_by")
+    date_hierarchy = "created_at"
+    inlines = (PaymentEventInline,)
+    actions = ("retry",)
+
+    @admin.action(description="Resend the selected pending payments (same key: never twice)")
+    def retry(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
+        from payables.tasks import payment_retry
+
+        pending = [p.pk for p in queryset if p.status == Payment.Status.PENDING]
+        for pk in pending:
+            payment_retry.delay_on_commit(pk)
+        self.message_user(request, f"{len(pending)} pending payment(s) queued.", messages.SUCCESS)
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at",
+        "payment",
+        "kind",
+        "status",
+        "amount",
+        "currency",
+        "actor",
+        "correlation_id",
+    )
+    list_filter = ("kind", "status")
+    search_fields = ("correlation_id", "message", "payment__codat_id")
+    list_select_related = ("payment", "actor")

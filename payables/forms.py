@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Company
 from payables.inbox import Due
-from payables.models import Bill, Supplier
+from payables.models import BankAccount, Bill, MappingStatus, Payment, Supplier, UnableToPay
+from payables.services import payment_check
 
 # The inbox's sortable columns: the `sort` value (prefixed with "-" for descending) -> Bill field.
 SORTS = {
@@ -27,12 +30,36 @@ DEFAULT_SORT = "due_date"  # due date ascending puts overdue bills first: most u
 
 class LazySelect(forms.Widget):
     """A <select> whose options are read only when it is rendered, and rendered without a template
-    per option: a company can have a thousand suppliers, and an htmx table swap never draws them."""
+    per option: a company can have a thousand suppliers, and an htmx table swap never draws them.
 
-    def __init__(self, options: Callable[[], Iterable[tuple[Any, str]]], blank: str) -> None:
+    With `cache_key`, the escaped options are cached under it (the caller puts whatever the
+    options depend on into the key)."""
+
+    def __init__(
+        self,
+        options: Callable[[], Iterable[tuple[Any, str]]],
+        blank: str,
+        cache_key: Callable[[], str] | None = None,
+    ) -> None:
         super().__init__()
         self.options = options
         self.blank = blank
+        self.cache_key = cache_key
+
+    def _rendered_options(self) -> list[tuple[str, str, str]]:
+        """(value, escaped value attribute, escaped text) per option, blank first."""
+        key = self.cache_key() if self.cache_key else None
+        rendered: list[tuple[str, str, str]] | None = cache.get(key) if key else None
+        if rendered is None:
+            # The standard library's escape, joined by hand: format_html per option costs
+            # ~15 ms for a thousand suppliers.
+            rendered = [
+                (str(value), f'value="{escape(str(value))}"', escape(label))
+                for value, label in [("", self.blank), *self.options()]
+            ]
+            if key:
+                cache.set(key, rendered, 60 * 60)
+        return rendered
 
     def render(
         self,
@@ -42,18 +69,15 @@ class LazySelect(forms.Widget):
         renderer: Any = None,
     ) -> SafeString:
         selected = "" if value is None else str(value)
-        options = [("", self.blank), *((str(key), label) for key, label in self.options())]
-        if selected and selected not in {key for key, _label in options}:
-            options.append((selected, selected))
+        options = self._rendered_options()
+        if selected and selected not in {key for key, _attr, _label in options}:
+            options = [*options, (selected, f'value="{escape(selected)}"', escape(selected))]
         attrs = self.build_attrs(self.attrs, attrs)
-        # The standard library's escape, joined by hand: format_html per option costs ~15 ms
-        # for a thousand suppliers.
         rendered = "".join(
-            f'<option value="{escape(key)}"{" selected" if key == selected else ""}>'
-            f"{escape(label)}</option>"
-            for key, label in options
+            f"<option {attr}{' selected' if key == selected else ''}>{label}</option>"
+            for key, attr, label in options
         )
-        return mark_safe(  # noqa: S308 - every value above is escaped
+        return mark_safe(  # noqa: S308 - every value above is escaped  # nosec B308 B703
             f'<select name="{escape(name)}" id="{escape(attrs.get("id", f"id_{name}"))}">'
             f"{rendered}</select>"
         )
@@ -66,9 +90,13 @@ class InboxFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "Any unpaid status"), *((s.value, s.label) for s in Bill.UNPAID)],
+        choices=[
+            ("", "Any unpaid status"),
+            *((s.value, s.label) for s in (*Bill.UNPAID, Bill.Status.PAID)),
+        ],
     )
-    supplier = forms.IntegerField(required=False, min_value=1)
+    # Bounded by the largest id a database stores: a bigger number is junk, not a lookup error.
+    supplier = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     due = forms.ChoiceField(required=False, choices=[("", "Any due date"), *Due.CHOICES])
     currency = forms.CharField(required=False, max_length=3)
     sort = forms.ChoiceField(
@@ -82,10 +110,23 @@ class InboxFilterForm(forms.Form):
         self.company = company
         # The currencies with unpaid bills; the view sets them from its summary query.
         self.currencies: Sequence[str] = ()
-        self.fields["supplier"].widget = LazySelect(self._supplier_options, "Any supplier")
+        self.fields["supplier"].widget = LazySelect(
+            self._supplier_options,
+            "Any supplier",
+            # The options change with the company's bills and suppliers, which move its
+            # payables version (see payables.models.payables_changed).
+            cache_key=lambda: f"inbox:{company.pk}:{company.payables_version}:suppliers",
+        )
         self.fields["currency"].widget = LazySelect(
             lambda: ((c, c) for c in self.currencies), "Any currency"
         )
+
+    def cache_key(self) -> str:
+        """The valid filters that narrow the bills, as a key part for cached figures."""
+        data = getattr(self, "cleaned_data", {})
+        values = repr([data.get(f) or "" for f in ("q", "status", "supplier", "due", "currency")])
+        # Hashed: a search can hold any character, and cache keys must stay plain.
+        return hashlib.blake2b(values.encode(), digest_size=12).hexdigest()
 
     def _supplier_options(self) -> list[tuple[int, str]]:
         # Only suppliers with something to pay: the (company, supplier) index answers the EXISTS.
@@ -105,3 +146,160 @@ class InboxFilterForm(forms.Form):
         if currency and not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
             raise forms.ValidationError("Not a currency code.")
         return currency
+
+
+# --- Suppliers (issue 6) ------------------------------------------------------------------------
+
+
+class SupplierFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, strip=True)
+    unpaid = forms.BooleanField(required=False, label="With unpaid bills")
+    recent = forms.BooleanField(required=False, label="Created or changed in the last 30 days")
+
+
+class SupplierForm(forms.Form):
+    """The supplier details billpay edits; the ledger has the last word (see SupplierError)."""
+
+    name = forms.CharField(max_length=255, strip=True)
+    contact_name = forms.CharField(max_length=255, required=False, strip=True)
+    email_address = forms.EmailField(max_length=255, required=False)
+    phone = forms.CharField(max_length=100, required=False, strip=True)
+    default_currency = forms.RegexField(
+        regex=r"^[A-Za-z]{3}$",
+        required=False,
+        max_length=3,
+        help_text="Three letters, e.g. GBP. Empty for the company's base currency.",
+        error_messages={"invalid": "Enter a three-letter currency code, e.g. GBP."},
+    )
+
+    def clean_default_currency(self) -> str:
+        return str(self.cleaned_data.get("default_currency") or "").upper()
+
+    @classmethod
+    def initial_for(cls, supplier: Supplier) -> dict[str, str]:
+        return {
+            "name": supplier.name,
+            "contact_name": supplier.contact_name,
+            "email_address": supplier.email_address,
+            "phone": supplier.phone,
+            "default_currency": supplier.default_currency,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Paying a bill and adding a bank account (issue 5)
+
+
+class PayForm(forms.Form):
+    """The pay dialog: what the user enters, then confirms. The rules are the service's own
+    (`payment_check`), so the form and a direct call refuse exactly the same payments."""
+
+    amount = forms.DecimalField(max_digits=19, error_messages={"invalid": "Enter an amount."})
+    paid_on = forms.DateField(
+        label="Payment date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+    bank_account = forms.ModelChoiceField(
+        queryset=BankAccount.objects.none(),
+        label="Pay from",
+        empty_label="Choose a bank account",
+        error_messages={"invalid_choice": "Choose one of this company's active bank accounts."},
+    )
+    currency_rate = forms.DecimalField(
+        required=False,
+        max_digits=19,
+        decimal_places=9,
+        label="Currency rate",
+        error_messages={"invalid": "Enter the currency rate as a number, e.g. 1.17."},
+    )
+    reference = forms.CharField(required=False, max_length=255)
+    # Set on the confirmation step: the key that makes a resubmitted form one payment, and the
+    # amount due the user saw when confirming.
+    idempotency_key = forms.UUIDField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "This form was changed; start the payment again."},
+    )
+    amount_due = forms.DecimalField(
+        required=False,
+        max_digits=19,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "This form was changed; start the payment again."},
+    )
+
+    def __init__(self, *args: Any, company: Company, bill: Bill, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.bill = bill
+        self.fields["bank_account"].queryset = BankAccount.objects.for_company(company).filter(  # type: ignore[attr-defined]
+            status=MappingStatus.ACTIVE
+        )
+        self.fields["amount"].label = f"Amount ({bill.currency})"
+        base = company.base_currency or bill.currency
+        self.fields["currency_rate"].help_text = (
+            f"Only when paying from a {base} account: how many {bill.currency} one {base} buys."
+            if base != bill.currency
+            else "Not needed for a bill in the base currency."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            payment_check(
+                company=self.company,
+                bill=self.bill,
+                bank_account=data["bank_account"],
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                currency_rate=data.get("currency_rate"),
+                amount_due=self.bill.amount_due,
+            )
+        except UnableToPay as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return data
+
+
+class BankAccountForm(forms.Form):
+    """A new bank account, created in the ledger (create-bank-account's required fields)."""
+
+    name = forms.CharField(max_length=255)
+    account_type = forms.ChoiceField(
+        label="Type",
+        choices=[("Debit", "Bank account (debit)"), ("Credit", "Credit card")],
+    )
+    account_number = forms.CharField(max_length=64)
+    sort_code = forms.CharField(max_length=32, required=False)
+    nominal_code = forms.CharField(max_length=64, required=False, label="Ledger account code")
+    currency = forms.CharField(max_length=3, min_length=3)
+    idempotency_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This form is out of date: check it and submit it again.",
+            "invalid": "This form is out of date: check it and submit it again.",
+        },
+    )
+
+    def clean_currency(self) -> str:
+        currency = str(self.cleaned_data["currency"]).strip().upper()
+        if not (currency.isalpha() and currency.isascii()):
+            raise forms.ValidationError("Enter a three-letter currency code, e.g. GBP.")
+        return currency
+
+
+class PaymentFilterForm(forms.Form):
+    """The payments page's GET filters; a junk value fails only its own field."""
+
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *Payment.Status.choices]
+    )
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    date_from = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    currency = forms.CharField(required=False, max_length=3)

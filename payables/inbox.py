@@ -145,6 +145,63 @@ def aging_chart(buckets: list[AgingBucket], sums: Mapping[str, Any], currency: s
     return AgingChart(CHART_WIDTH, CHART_HEIGHT, baseline, bars, description)
 
 
+# --- table rows -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """One inbox row, formatted: the table shows 50 of these, and formatting them here costs a
+    tenth of what the same filters cost as template tags."""
+
+    bill: Any
+    url: str
+    pay_url: str
+    supplier: str
+    reference: str
+    issued: str
+    due: str
+    overdue_days: int
+    amount_due: str
+    total: str
+    currency: str
+    status: str
+    status_label: str
+    attachments: int
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_date(value: dt.date | None) -> str:
+    """`15 Mar 2026`, without the translation machinery the `date` filter goes through."""
+    if value is None:
+        return ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def inbox_row(
+    bill: Any, *, url: str, pay_url: str, today: dt.date, status_labels: Mapping[str, str]
+) -> InboxRow:
+    """The row for a bill annotated with `attachment_count`; `pay_url` only for an unpaid bill."""
+    currency = bill.currency
+    return InboxRow(
+        bill=bill,
+        url=url,
+        pay_url=pay_url if bill.is_unpaid else "",
+        supplier=bill.supplier_name or "(no name)",
+        reference=bill.reference,
+        issued=short_date(bill.issue_date),
+        due=short_date(bill.due_date),
+        overdue_days=max((today - bill.due_date).days, 0),
+        amount_due=format_money(bill.amount_due, currency),
+        total=format_money(bill.total_amount, currency),
+        currency=currency,
+        status=bill.status.lower(),
+        status_label=status_labels.get(bill.status, bill.status),
+        attachments=bill.attachment_count,
+    )
+
+
 def not_imported_note(counts: dict[str, int]) -> str:
     """ "Not shown: 12 paid, 3 void, 2 draft bills — the inbox lists unpaid bills only", or ""."""
     counts = {s: n for s, n in counts.items() if isinstance(n, int) and n > 0}

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any, ClassVar
 
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Company, Connection
@@ -41,6 +43,51 @@ class CompanyQuerySet(models.QuerySet[Any]):
         return self.filter(company=company)
 
 
+def payables_changed(company_ids: Iterable[int], *, using: str | None = None) -> None:
+    """Bump the companies' `payables_version` once the current transaction commits.
+
+    After commit, not inside the transaction: an UPDATE of the company row there would hold its
+    lock while the writer goes on to lock bills, and two such writers could deadlock. A reader
+    that caches under the old version meanwhile caches what it read, which is then never served
+    again once the version moves on."""
+    ids = sorted(set(company_ids))
+    if ids:
+        transaction.on_commit(partial(_bump_versions, ids, using), using=using)
+
+
+def _bump_versions(ids: Sequence[int], using: str | None) -> None:
+    Company.objects.using(using).filter(pk__in=ids).update(
+        payables_version=F("payables_version") + 1
+    )
+
+
+class VersionedQuerySet(CompanyQuerySet):
+    """Every write through the ORM bumps the companies' payables version (see `payables_changed`).
+
+    `save()` and `delete()` on an instance are covered by `VersionedRecord`; `bulk_update()`
+    goes through `update()`."""
+
+    def _companies(self) -> list[int]:
+        return list(self.order_by().values_list("company_id", flat=True).distinct())
+
+    def update(self, **kwargs: Any) -> int:
+        companies = self._companies()
+        rows = super().update(**kwargs)
+        payables_changed(companies, using=self.db)
+        return rows
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        payables_changed((obj.company_id for obj in created), using=self.db)
+        return created
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        companies = self._companies()
+        deleted = super().delete()
+        payables_changed(companies, using=self.db)
+        return deleted
+
+
 class LedgerRecord(models.Model):
     """Fields every copied ledger record has."""
 
@@ -53,7 +100,23 @@ class LedgerRecord(models.Model):
         abstract = True
 
 
-class Supplier(LedgerRecord):
+class VersionedRecord(LedgerRecord):
+    """A ledger record whose changes move the company's payables version (bills, suppliers)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        payables_changed([self.company_id], using=self._state.db)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        payables_changed([self.company_id], using=self._state.db)
+        return deleted
+
+
+class Supplier(VersionedRecord):
     class Status(models.TextChoices):
         ACTIVE = "Active"
         ARCHIVED = "Archived"
@@ -68,7 +131,7 @@ class Supplier(LedgerRecord):
     default_currency = models.CharField(max_length=3, blank=True)
     balance = money_field(null=True, blank=True)
 
-    objects = models.Manager.from_queryset(CompanyQuerySet)()
+    objects = models.Manager.from_queryset(VersionedQuerySet)()
 
     class Meta:
         ordering = ("name", "id")
@@ -86,7 +149,7 @@ class Supplier(LedgerRecord):
         return self.name
 
 
-class BillQuerySet(CompanyQuerySet):
+class BillQuerySet(VersionedQuerySet):
     def unpaid(self) -> BillQuerySet:
         return self.filter(status__in=Bill.UNPAID)
 
@@ -94,7 +157,7 @@ class BillQuerySet(CompanyQuerySet):
         return self.unpaid().filter(due_date__lt=today)
 
 
-class Bill(LedgerRecord):
+class Bill(VersionedRecord):
     class Status(models.TextChoices):
         OPEN = "Open"
         PARTIALLY_PAID = "PartiallyPaid", "Partially paid"
@@ -323,6 +386,9 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Refreshes: what started the run, and the ledger changes it asked for (sourceModifiedDate>=).
+    trigger = models.CharField(max_length=16, blank=True)
+    modified_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -337,3 +403,193 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.company} ({self.status})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Payments recorded from billpay (issue 5): a local row first, then the ledger.
+
+
+class PaymentQuerySet(CompanyQuerySet):
+    def pending(self) -> PaymentQuerySet:
+        return self.filter(status=Payment.Status.PENDING)
+
+
+class PaymentError(Exception):
+    """Paying a bill went wrong; `message` is safe to show the user, `field` names the input to
+    change (None: the whole form)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class UnableToPay(PaymentError):
+    """An anticipated refusal: bad input, the bill changed or is being paid, the ledger said no."""
+
+
+class Payment(models.Model):
+    """One payment of a bill, recorded in the ledger exactly once.
+
+    The row is committed (status pending) before the ledger is called; its `idempotency_key`
+    travels as the Idempotency-Key header, so any retry of the same row is replayed, never
+    doubled, by the ledger. The answer moves it to succeeded or failed by compare-and-set.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending sync"
+        SUCCEEDED = "succeeded", "Recorded"
+        FAILED = "failed", "Failed"
+        # Stopped before it was sent: the bill changed in the ledger after the user confirmed.
+        STOPPED = "stopped", "Stopped (bill changed)"
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payments")
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="+")
+    amount = money_field()  # in the bill's currency, as the ledger's BillPayment.amount
+    currency = models.CharField(max_length=3)
+    currency_rate = rate_field(null=True, blank=True)
+    paid_on = models.DateField()
+    reference = models.CharField(max_length=255, blank=True)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    codat_id = models.CharField(max_length=64, blank=True)
+    # The ledger's amount due just before this payment was sent: the reconcile job compares the
+    # bill's amount due with it to tell whether a payment whose answer was lost was recorded.
+    amount_due_before = money_field()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = models.Manager.from_queryset(PaymentQuerySet)()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            # At most one payment in flight per bill: a second browser (or a double click with a
+            # fresh form) cannot start another until the first is settled. Succeeded payments are
+            # not included: partial payments leave a bill with several of them.
+            models.UniqueConstraint(
+                fields=["bill"],
+                condition=Q(status="pending"),
+                name="payment_one_pending_per_bill",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(currency_rate__isnull=True) | Q(currency_rate__gt=0),
+                name="payment_currency_rate_positive",
+            ),
+        ]
+        indexes: ClassVar = [
+            # The payments page: WHERE company=? [AND status=?] ORDER BY created_at DESC.
+            models.Index(fields=["company", "-created_at"], name="payment_company_created"),
+            # The reconcile job: WHERE status='pending' AND updated_at < ?.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status="pending"),
+                name="payment_pending_updated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} for {self.bill_id} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class PaymentEvent(models.Model):
+    """An append-only audit line: every attempt and state change of a payment."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        STOPPED = "stopped", "Stopped before sending"
+        SENT = "sent", "Sent to the ledger"
+        SUCCEEDED = "succeeded", "Recorded in the ledger"
+        REJECTED = "rejected", "Refused by the ledger"
+        UNAVAILABLE = "unavailable", "Ledger unavailable (will retry)"
+        RECONCILED = "reconciled", "Settled by reconciliation"
+        NEEDS_REVIEW = "needs_review", "Needs review"
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Payment.Status.choices)
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    message = models.CharField(max_length=1000, blank=True)
+    correlation_id = models.CharField(max_length=128, blank=True)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M:%S})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PaymentError("Payment events are append-only.")
+        super().save(*args, **kwargs)
+
+
+# --- Creating bills and bills from documents (issue 4) ------------------------------------------
+
+
+class BillSubmission(models.Model):
+    """One submit of the create- or edit-bill form, keyed by the form's token.
+
+    The token is sent to the ledger as the Idempotency-Key; the unique key makes a double submit
+    (two tabs, a double click, a retry after a lost answer) resolve to the one bill.
+    """
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "Create"
+        UPDATE = "update", "Update"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["company", "key"], name="bill_submission_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
+
+
+def bill_document_key(instance: BillDocument, filename: str) -> str:
+    # The same unguessable layout as attachments: the file becomes the bill's attachment as is.
+    return f"attachments/{instance.company_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class BillDocument(models.Model):
+    """A PDF or image dropped to start a bill: kept until the bill is saved with it attached."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField(default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    file = models.FileField(upload_to=bill_document_key)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["token"], name="bill_document_unique_token"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

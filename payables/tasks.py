@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from celery import Task, shared_task
 
 from codat.errors import CodatError, CodatUnavailable
+from payables import services
 from payables.services import payables_import_fail, payables_import_note, payables_import_run
 
 logger = logging.getLogger(__name__)
@@ -24,18 +26,174 @@ UNEXPECTED = "The import stopped unexpectedly. Try again; if it keeps failing, c
 )
 def payables_import(self: Task, run_id: int) -> None:
     """Run or resume an import; retried with backoff while the ledger is unavailable."""
+    _run_recording_outcome(self, run_id, payables_import_run, what="Import", unexpected=UNEXPECTED)
+
+
+def _run_recording_outcome(
+    task: Task,
+    run_id: int,
+    run: Callable[..., object],
+    *,
+    what: str,
+    unexpected: str,
+) -> None:
+    """Run an import or refresh, and record on the run how it ended: a note while the ledger is
+    unavailable and the task will retry (the error propagates to autoretry), a failure after the
+    last retry, on any other ledger error, or on a crash."""
     try:
-        payables_import_run(run_id=run_id)
+        run(run_id=run_id)
     except CodatUnavailable as exc:
-        if self.request.retries >= (self.max_retries or 0):
+        if task.request.retries >= (task.max_retries or 0):
             payables_import_fail(run_id=run_id, message=exc.message)
         else:
             payables_import_note(run_id=run_id, message=f"{exc.message} Retrying…")
         raise
     except CodatError as exc:
         # Not worth retrying (the connection is gone, access was revoked, the answer was wrong).
-        logger.warning("Import %s failed: %s", run_id, exc)
+        logger.warning("%s %s failed: %s", what, run_id, exc)
         payables_import_fail(run_id=run_id, message=exc.message)
     except Exception:
-        payables_import_fail(run_id=run_id, message=UNEXPECTED)
+        payables_import_fail(run_id=run_id, message=unexpected)
         raise
+
+
+# --- Scheduled and on-demand refreshes (issue 6) -------------------------------------------------
+
+REFRESH_UNEXPECTED = (
+    "The refresh stopped unexpectedly. It will be tried again at the next scheduled refresh."
+)
+
+
+@shared_task
+def payables_refresh_all() -> int:
+    """Beat: give up stuck runs, then queue one refresh per linked connection; return how many."""
+    from payables.sync import (
+        Trigger,
+        import_runs_expire_stuck,
+        payables_refresh_start,
+        refreshable_connections,
+    )
+
+    import_runs_expire_stuck()
+    started = 0
+    for connection in refreshable_connections():
+        payables_refresh_start(
+            company=connection.company, connection=connection, trigger=Trigger.SCHEDULE
+        )
+        started += 1
+    return started
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(CodatUnavailable,),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+    acks_late=True,
+)
+def payables_refresh(self: Task, run_id: int) -> None:
+    """Run or resume a refresh; retried with backoff while the ledger is unavailable."""
+    from payables.sync import payables_refresh_run
+
+    _run_recording_outcome(
+        self, run_id, payables_refresh_run, what="Refresh", unexpected=REFRESH_UNEXPECTED
+    )
+
+
+@shared_task(
+    autoretry_for=(CodatUnavailable,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=6,
+    acks_late=True,
+)
+def payment_retry(payment_id: int) -> str:
+    """Resend a pending payment with its own idempotency key, backing off while the ledger is
+    unavailable; what is still pending after the last retry is left to payments_reconcile."""
+    return str(services.payment_retry(payment_id=payment_id).status)
+
+
+@shared_task(acks_late=True)
+def payments_reconcile() -> dict[str, int]:
+    """Settle payments left pending past the retry window (the beat schedule runs it)."""
+    result = services.payments_reconcile()
+    return {
+        "checked": result.checked,
+        "resent": result.resent,
+        "succeeded": result.succeeded,
+        "failed": result.failed,
+        "still_pending": result.still_pending,
+    }
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(CodatUnavailable,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=10,
+    acks_late=True,
+)
+def attachment_sync(self: Task, attachment_id: int) -> None:
+    """Send a pending attachment to the ledger; retried with backoff while the ledger is down."""
+    from payables.services import attachment_give_up
+    from payables.services import attachment_sync as sync
+
+    try:
+        sync(attachment_id=attachment_id)
+    except CodatUnavailable as exc:
+        if self.request.retries >= (self.max_retries or 0):
+            attachment_give_up(
+                attachment_id=attachment_id,
+                message=f"The ledger stayed unavailable: {exc.message} Retry when it is back.",
+            )
+        raise
+
+
+@shared_task(
+    autoretry_for=(CodatUnavailable,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def mapping_options_refresh(company_id: int) -> None:
+    """Re-read one company's bill mapping options (accounts and tax rates)."""
+    from accounts.models import Company
+    from payables.services import PayablesError
+    from payables.services import mapping_options_refresh as refresh
+
+    company = Company.objects.filter(pk=company_id).first()
+    if company is None:
+        return
+    try:
+        refresh(company=company)
+    except PayablesError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, CodatUnavailable):
+            raise cause from exc
+        logger.warning("Mapping options of company %s not refreshed: %s", company_id, exc.message)
+
+
+@shared_task
+def mapping_options_refresh_all() -> int:
+    """The scheduled refresh: queue a mapping-options refresh for every linked company."""
+    from accounts.models import Connection
+
+    company_ids = set(
+        Connection.objects.filter(status=Connection.Status.LINKED).values_list(
+            "company_id", flat=True
+        )
+    )
+    for company_id in sorted(company_ids):
+        mapping_options_refresh.delay(company_id)
+    return len(company_ids)
+
+
+@shared_task
+def bill_documents_purge() -> int:
+    """Daily: forget documents dropped to start a bill that was never saved."""
+    from payables.services import bill_documents_purge as purge
+
+    return purge()

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from billpay.admin_readonly import ReadOnlyAdmin
 from sandbox import services
 from sandbox.models import (
     Fault,
@@ -24,19 +25,6 @@ from sandbox.models import (
     RateWindow,
 )
 from sandbox.platforms import platform_for
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the API writes: viewable, never edited by hand (they mirror the API's answers)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class LedgerConnectionInline(admin.TabularInline):
@@ -62,7 +50,7 @@ class LedgerConnectionAdmin(admin.ModelAdmin):
     list_select_related = ("company",)
     search_fields = ("company__name", "organisation_name")
     readonly_fields = ("id",)
-    actions = ("link", "deauthorize", "unlink")
+    actions = ("link", "deauthorize", "unlink", "read_complete")
 
     @admin.display(description="platform", ordering="platform_key")
     def platform(self, connection: LedgerConnection) -> str:
@@ -85,6 +73,12 @@ class LedgerConnectionAdmin(admin.ModelAdmin):
         for connection in queryset:
             services.connection_unlink(connection=connection)
         self.message_user(request, f"Unlinked {len(queryset)} connection(s).", messages.SUCCESS)
+
+    @admin.action(description="Finish a sync (sends read.completed when webhooks are on)")
+    def read_complete(self, request: HttpRequest, queryset: QuerySet[LedgerConnection]) -> None:
+        for connection in queryset:
+            services.connection_read_complete(connection=connection)
+        self.message_user(request, f"Synced {len(queryset)} connection(s).", messages.SUCCESS)
 
 
 @admin.register(LedgerRecord)

@@ -329,7 +329,8 @@ def _draw_fault(request: LedgerRequest, company_id: str | None) -> tuple[str | N
     for fault in faults:
         if fault.path_contains and fault.path_contains not in request.path:
             continue
-        if fault.probability < 1 and random.random() >= float(fault.probability):
+        # A fault's dice roll, not security.
+        if fault.probability < 1 and random.random() >= float(fault.probability):  # nosec B311
             continue
         if fault.remaining is not None:
             # Compare-and-set, so that N concurrent calls fire a "fail twice" fault twice.

@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+from codat import platforms as codat_platforms
+
 
 class Flavour(StrEnum):
     XERO = "xero"
@@ -37,75 +39,18 @@ def _ids(key: str) -> tuple[str, str]:
     )
 
 
-MB = 1024 * 1024
-XERO_EXTENSIONS = frozenset(
-    [
-        "7z",
-        "bmp",
-        "csv",
-        "doc",
-        "docx",
-        "eml",
-        "gif",
-        "jpeg",
-        "jpg",
-        "keynote",
-        "msg",
-        "numbers",
-        "odf",
-        "ods",
-        "odt",
-        "pages",
-        "pdf",
-        "png",
-        "ppt",
-        "pptx",
-        "rar",
-        "rtf",
-        "tif",
-        "tiff",
-        "txt",
-        "xls",
-        "xlsx",
-        "zip",
-    ]
-)
-QBO_EXTENSIONS = frozenset(
-    [
-        "ai",
-        "csv",
-        "doc",
-        "docx",
-        "eps",
-        "gif",
-        "jpeg",
-        "jpg",
-        "ods",
-        "pages",
-        "pdf",
-        "png",
-        "rtf",
-        "tif",
-        "txt",
-        "xls",
-        "xlsx",
-        "xml",
-    ]
-)
-
-
 def _platform(key: str, name: str, flavour: Flavour) -> Platform:
     integration_id, source_id = _ids(key)
-    xero = flavour is Flavour.XERO
+    rules = codat_platforms.XERO if flavour is Flavour.XERO else codat_platforms.QUICKBOOKS_ONLINE
     return Platform(
         key=key,
         name=name,
         flavour=flavour,
         integration_id=integration_id,
         source_id=source_id,
-        max_reference_length=255 if xero else 21,
-        max_attachment_bytes=4 * MB if xero else 100 * MB,
-        attachment_extensions=XERO_EXTENSIONS if xero else QBO_EXTENSIONS,
+        max_reference_length=rules.max_reference_length,
+        max_attachment_bytes=rules.max_attachment_bytes,
+        attachment_extensions=rules.attachment_extensions,
     )
 
 

@@ -316,7 +316,7 @@ class _Seeder:
         self.connection = connection
         self.statuses = tuple(statuses)
         self.lines_per_bill = lines_per_bill
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # reproducible demo data, not security  # nosec B311
         self.today = today
         self.base = base_currency
         self.flavour = platform_for(connection.platform_key).flavour

@@ -15,6 +15,7 @@ from sandbox.api.records import iso
 from sandbox.models import Fault, LedgerCompany, LedgerConnection
 from sandbox.platforms import platform_for
 from sandbox.routers import SANDBOX_ALIAS
+from sandbox.webhooks import connection_event, read_completed_event
 
 CANCELLED_MESSAGE = "User cancelled."
 
@@ -33,6 +34,8 @@ def connection_consent(
     now = timezone.now()
     with transaction.atomic(using=SANDBOX_ALIAS):
         connection = LedgerConnection.objects.select_for_update().get(pk=connection.pk)
+        was = connection.status
+        first_link = not connection.seeded
         if granted:
             connection.status = LedgerConnection.Status.LINKED
             connection.last_sync = now
@@ -63,6 +66,12 @@ def connection_consent(
                 },
             ]
         connection.save()
+        if granted and was != LedgerConnection.Status.LINKED:
+            connection_event(
+                "connection.connected" if first_link else "connection.reconnected", connection
+            )
+            if first_link:
+                read_completed_event(connection, initial=True)
     status_code, message = ("200", "") if granted else ("403", CANCELLED_MESSAGE)
     return redirect_url(connection, status_code=status_code, error_message=message, params=params)
 
@@ -102,6 +111,7 @@ def connection_unlink(*, connection: LedgerConnection) -> LedgerConnection:
         status=LedgerConnection.Status.UNLINKED
     )
     connection.refresh_from_db()
+    connection_event("connection.disconnected", connection)
     return connection
 
 
@@ -111,6 +121,7 @@ def connection_deauthorize(*, connection: LedgerConnection) -> LedgerConnection:
         status=LedgerConnection.Status.DEAUTHORIZED
     )
     connection.refresh_from_db()
+    connection_event("connection.disconnected", connection)
     return connection
 
 
@@ -147,3 +158,37 @@ def faults_clear(*, company: LedgerCompany | None = None) -> int:
     if company is not None:
         faults = faults.filter(company=company)
     return faults.update(active=False)
+
+
+def platform_record_edit(
+    *, connection: LedgerConnection, dataset: str, record_id: str, changes: Mapping[str, object]
+) -> dict[str, object]:
+    """Change a record as a user would inside the accounting platform (voiding or paying a bill in
+    Xero, renaming a supplier): the fields change and sourceModifiedDate moves to now."""
+    from sandbox.api.records import lock_document, now_iso, save_document
+    from sandbox.models import LedgerRecord
+
+    with transaction.atomic(using=SANDBOX_ALIAS):
+        document = lock_document(connection, dataset, record_id)
+        if document is None:
+            raise LedgerRecord.DoesNotExist(f"{dataset} {record_id} is not in the ledger")
+        parent_id = (
+            LedgerRecord.objects.filter(connection=connection, dataset=dataset, record_id=record_id)
+            .values_list("parent_id", flat=True)
+            .get()
+        )
+        document.update(changes)
+        document["sourceModifiedDate"] = now_iso()
+        save_document(connection, dataset, document, parent_id=parent_id)
+    return document
+
+
+def connection_read_complete(
+    *, connection: LedgerConnection, records_modified: dict[str, int] | None = None
+) -> LedgerConnection:
+    """Codat finished reading the platform (a scheduled sync): the connection's lastSync moves
+    on and a read.completed webhook goes out."""
+    LedgerConnection.objects.filter(pk=connection.pk).update(last_sync=timezone.now())
+    connection.refresh_from_db()
+    read_completed_event(connection, records_modified=records_modified)
+    return connection

@@ -26,6 +26,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(f"  {operation_id} {status}: {count}")
 
 
+@pytest.fixture(autouse=True)
+def _no_cache(settings):  # type: ignore[no-untyped-def]
+    """Tests run without the cache: inside a test's transaction nothing commits, so the payables
+    version that keys cached figures never moves. tests/payables/views/test_inbox_cache.py turns
+    it on, with real commits, to test the caching itself."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
 # --- Shared fixtures: a user, their company, another company, a logged-in client ---------------
 
 
@@ -62,3 +70,26 @@ def other_company(db):  # type: ignore[no-untyped-def]
 def client_logged_in(client, user, company):  # type: ignore[no-untyped-def]
     client.force_login(user)
     return client
+
+
+# --- Browser tests: a database other threads can open -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(  # type: ignore[no-untyped-def]
+    request, django_db_modify_db_settings_parallel_suffix
+) -> None:
+    """With browser tests in the session, SQLite test databases are files, not shared memory.
+
+    The live server and the Celery worker run in threads with connections of their own; a shared
+    in-memory SQLite database would hand them table locks ("database table is locked") where a
+    file in WAL mode lets readers and one writer work side by side, as in production.
+    scripts/test runs the browser tests in a pass of their own, so the others keep memory.
+    """
+    from django.conf import settings
+
+    if not any(item.get_closest_marker("browser") for item in request.session.items):
+        return
+    for alias, db in settings.DATABASES.items():
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            db.setdefault("TEST", {})["NAME"] = str(settings.VAR_DIR / f"test-{alias}.sqlite3")

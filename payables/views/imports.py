@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
+from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.services import active_company
-from billpay.http import AuthenticatedRequest
+from billpay.http import AuthenticatedRequest, stop_polling
 from payables.models import ImportRun
 from payables.services import PHASE_LABELS, not_imported_counts, payables_import_retry
+from payables.views.scoped import company_or_404
 
 TEMPLATE = "payables/import_progress.html"
 
 
 def _get_run(request: AuthenticatedRequest, run_id: int) -> ImportRun:
     """The active company's import run, or 404."""
-    company = active_company(request)
-    if company is None:
-        raise Http404
     return get_object_or_404(
-        ImportRun.objects.select_related("connection"), pk=run_id, company=company
+        ImportRun.objects.select_related("connection"), pk=run_id, company=company_or_404(request)
     )
 
 
@@ -68,9 +65,7 @@ def import_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
         return HttpResponseClientRedirect(reverse("payables:bill-list"))
     response = render(request, f"{TEMPLATE}#progress", _context(run))
     if run.status == ImportRun.Status.FAILED and request.htmx:
-        stopped = HttpResponseStopPolling(response.content)
-        stopped["Content-Type"] = response["Content-Type"]
-        return stopped
+        return stop_polling(response)
     return response
 
 

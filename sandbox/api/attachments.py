@@ -12,10 +12,11 @@ from email.policy import HTTP
 from pathlib import PurePosixPath
 from typing import Any
 
+from codat.platforms import MB
 from sandbox.api.records import iso, payables_connection, platform_of
 from sandbox.ledger import ApiError, Call, LedgerResponse, json_response, route, validation_error
 from sandbox.models import Dataset, LedgerAttachment, LedgerConnection, LedgerRecord
-from sandbox.platforms import MB, Platform
+from sandbox.platforms import Platform
 
 P = "/companies/{companyId}/connections/{connectionId}/payables"
 BILL_ATTACHMENTS = f"{P}/bills/{{billId}}/attachments"

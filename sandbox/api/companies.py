@@ -265,6 +265,9 @@ def unlink_connection(call: Call) -> LedgerResponse:
         raise validation_error(["`Status` must be equal to `Unlinked`."], validator="Connection")
     connection.status = LedgerConnection.Status.UNLINKED
     connection.save(update_fields=["status"])
+    from sandbox.webhooks import connection_event
+
+    connection_event("connection.disconnected", connection)
     return json_response(200, connection_json(connection))
 
 

@@ -8,3 +8,13 @@ document.addEventListener("click", (event) => {
   const closer = event.target.closest("[data-dialog-close]");
   if (closer) { closer.closest("dialog")?.close(); }
 });
+
+// Dialogs the server sends (the pay dialog): shown as soon as htmx inserts them, removed on close.
+document.addEventListener("htmx:load", (event) => {
+  const dialog = event.target.closest?.("dialog[data-dialog-auto]") ||
+    event.target.querySelector?.("dialog[data-dialog-auto]");
+  if (dialog && !dialog.open) {
+    dialog.addEventListener("close", () => dialog.remove(), { once: true });
+    dialog.showModal();
+  }
+});

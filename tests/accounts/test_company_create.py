@@ -199,3 +199,10 @@ def test_the_codat_company_is_tagged_with_the_attempt_that_made_it(newcomer: Use
 
     tags = LedgerCompany.objects.get(pk=company.codat_company_id).tags
     assert set(tags) == {"billpayRequest"}
+
+
+def test_an_empty_post_says_what_is_missing(newcomer_client: Client) -> None:
+    response = newcomer_client.post(URL, {})
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert not Company.objects.exists()

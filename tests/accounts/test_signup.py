@@ -216,3 +216,10 @@ def test_base_page_shows_the_company_name_when_there_is_one_company(
 
     assert b"Acme Widgets Ltd" in response.content
     assert b'class="switcher"' not in response.content
+
+
+def test_an_empty_post_says_what_is_missing(client: Client) -> None:
+    response = client.post(SIGNUP, {})
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert not User.objects.exists()

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from unittest import mock
 
 import httpx
 import pytest
-from django.conf import settings
 
 from accounts.models import Company, Connection
-from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client
-from codat.client import CodatClient
+from billpay.ledger import codat_client
 from codat.errors import CodatUnavailable
 from payables.models import (
     Account,
@@ -31,50 +28,11 @@ from payables.tasks import UNEXPECTED, payables_import
 from sandbox.models import Dataset, Fault, LedgerConnection, LedgerRecord
 from sandbox.seed import SeedSummary, seed_company, seed_summary
 from sandbox.services import fault_inject
-from sandbox.transport import sandbox_transport
 from tests.accounts.factories import CompanyFactory, ConnectionFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 UNPAID = ("Open", "PartiallyPaid")
-
-
-@dataclass
-class Ledger:
-    """Every request the import sends to the sandbox, and a hook run before each one."""
-
-    requests: list[httpx.URL] = field(default_factory=list)
-    before: Callable[[httpx.Request], None] | None = None
-
-    def bills_requests(self) -> list[httpx.URL]:
-        return [url for url in self.requests if url.path.endswith("/payables/bills")]
-
-    def clear(self) -> None:
-        self.requests.clear()
-
-
-@pytest.fixture
-def ledger() -> Iterator[Ledger]:
-    """The sandbox ledger in-process, seen through a recording transport, with no retry sleeps."""
-    recorder = Ledger()
-    inner = sandbox_transport()
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        recorder.requests.append(request.url)
-        if recorder.before is not None:
-            recorder.before(request)
-        return inner.handle_request(request)
-
-    def client() -> CodatClient:
-        return CodatClient(
-            base_url=SANDBOX_IN_PROCESS_URL,
-            api_key=settings.SANDBOX_API_KEY,
-            transport=httpx.MockTransport(handler),
-            sleep=lambda seconds: None,
-        )
-
-    with mock.patch("payables.services.codat_client", client):
-        yield recorder
 
 
 @dataclass

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from django.utils import timezone
 
+from codat.platforms import MB
 from sandbox.api.records import save_document
 from sandbox.models import Dataset, LedgerAttachment, LedgerCompany, LedgerConnection
-from sandbox.platforms import MB
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

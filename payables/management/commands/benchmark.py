@@ -23,11 +23,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--bills", type=int, default=10_000, help="Bills of the main company.")
         parser.add_argument("--requests", type=int, default=50, help="Requests per inbox case.")
+        parser.add_argument(
+            "--rounds", type=int, default=3, help="Import rounds (their median is reported)."
+        )
         parser.add_argument("--json", dest="json_path", help="Also write the JSON here.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["bills"] < 100:
             raise CommandError("--bills must be at least 100.")
+        if options["rounds"] < 1:
+            raise CommandError("--rounds must be at least 1.")
         names = options["only"] or list(REGISTRY)
         memory_sizes = tuple(sorted({min(2_000, options["bills"]), options["bills"]}))
         scratch = Path(tempfile.mkdtemp(prefix="billpay-benchmark-"))
@@ -43,7 +48,10 @@ class Command(BaseCommand):
             results = run_benchmarks(
                 names,
                 Options(
-                    bills=options["bills"], requests=options["requests"], memory_sizes=memory_sizes
+                    bills=options["bills"],
+                    requests=options["requests"],
+                    rounds=options["rounds"],
+                    memory_sizes=memory_sizes,
                 ),
             )
         finally:

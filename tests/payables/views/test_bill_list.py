@@ -163,7 +163,7 @@ def test_the_page_wires_htmx_on_one_container_and_keeps_plain_links(client_logge
     ("params", "note"),
     [
         ({"sort": "password"}, "Ignored the sort filter"),
-        ({"status": "Paid"}, "Ignored the status filter"),
+        ({"status": "Void"}, "Ignored the status filter"),
         ({"due": "yesterday"}, "Ignored the due filter"),
         ({"supplier": "abc"}, "Ignored the supplier filter"),
         ({"currency": "€€"}, "Ignored the currency filter"),
@@ -480,3 +480,9 @@ def test_company_without_a_linked_connection_goes_to_connect(client_logged_in, c
     response = client_logged_in.get(URL)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:onboarding-platform")
+
+
+def test_a_supplier_id_too_big_for_the_database_is_ignored_with_a_note(client_logged_in, company):  # type: ignore[no-untyped-def]
+    response = client_logged_in.get(URL, {"supplier": str(2**63)})
+    assert response.status_code == 200
+    assert "Ignored the supplier filter" in response.text

@@ -1,0 +1,336 @@
+"""Forms of the create- and edit-bill pages: the bill's fields and its line items (a formset)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.forms import BaseFormSet, formset_factory
+
+from accounts.models import Company
+from payables.files import max_reference_length
+from payables.models import (
+    MONEY_DECIMAL_PLACES,
+    MONEY_MAX_DIGITS,
+    Account,
+    MappingStatus,
+    Supplier,
+    TaxRate,
+)
+from payables.services import (
+    BillLineInput,
+    bill_currencies,
+    currency_decimals,
+    expense_accounts,
+    line_tax,
+    tax_rate_valid_for_account,
+)
+
+MAX_LINES = 100
+
+
+class BillForm(forms.Form):
+    token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This form is out of date: check it and submit it again.",
+            "invalid": "This form is out of date: check it and submit it again.",
+        },
+    )
+    supplier = forms.CharField(
+        max_length=255,
+        error_messages={"required": "Choose a supplier, or create one below."},
+    )
+    reference = forms.CharField(required=False, strip=True)
+    issue_date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    due_date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    currency = forms.ChoiceField()
+
+    def __init__(self, *args: Any, company: Company, platform_key: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.max_reference = max_reference_length(platform_key)
+        currencies = bill_currencies(company)
+        currency_field = self.fields["currency"]
+        assert isinstance(currency_field, forms.ChoiceField)
+        currency_field.choices = [(c, c) for c in currencies]
+        self.fields["currency"].error_messages["invalid_choice"] = (
+            "The ledger has no currency %(value)s; choose "
+            + (", ".join(currencies) or "the base currency")
+            + "."
+        )
+        self.fields["reference"].widget.attrs["maxlength"] = str(self.max_reference)
+        self.supplier_obj: Supplier | None = None
+
+    def clean_reference(self) -> str:
+        reference: str = self.cleaned_data["reference"]
+        if len(reference) > self.max_reference:
+            raise forms.ValidationError(
+                f"The platform takes references of up to {self.max_reference} characters "
+                f"(this one has {len(reference)})."
+            )
+        return reference
+
+    def clean_currency(self) -> str:
+        return str(self.cleaned_data["currency"]).upper()
+
+    def clean_supplier(self) -> str:
+        name = " ".join(self.cleaned_data["supplier"].split())
+        matches = list(Supplier.objects.for_company(self.company).filter(name__iexact=name)[:3])
+        active = [s for s in matches if s.status != Supplier.Status.ARCHIVED]
+        if not matches:
+            raise forms.ValidationError(
+                f"No supplier called “{name}” in the ledger. Pick one from the list, or create it."
+            )
+        if not active:
+            raise forms.ValidationError(
+                f"“{name}” is archived in the ledger; choose another supplier."
+            )
+        if len(active) > 1:
+            raise forms.ValidationError(
+                f"Several suppliers are called “{name}”; rename one in the ledger first."
+            )
+        self.supplier_obj = active[0]
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        issue, due = data.get("issue_date"), data.get("due_date")
+        if isinstance(issue, dt.date) and isinstance(due, dt.date) and due < issue:
+            self.add_error("due_date", "The due date cannot be before the issue date.")
+        return data
+
+
+class FiniteDecimalField(forms.DecimalField):
+    """A DecimalField that refuses NaN and infinities as it parses them, not only when validating:
+    a formset compares each line's data with its initial value (`has_changed`) first, and a
+    signalling NaN ("sNaN") in that comparison raises instead of counting as a change."""
+
+    # django-stubs declares DecimalField a subclass of IntegerField, returning int.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        number = super().to_python(value)
+        if number is not None and not number.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+def _money_field(**kwargs: Any) -> forms.DecimalField:
+    return FiniteDecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
+    )
+
+
+class LineOptions:
+    """The company's active expense accounts and active tax rates, read once per request and
+    shared by every line of the formset (a 20-line recompute would otherwise read them 20
+    times, and once more per line to check each choice)."""
+
+    def __init__(self, company: Company) -> None:
+        self.company = company
+        self.accounts = {
+            a.pk: a for a in expense_accounts(company).order_by("nominal_code", "name", "id")
+        }
+        self.tax_rates = {
+            r.pk: r
+            for r in TaxRate.objects.for_company(company)
+            .filter(status=MappingStatus.ACTIVE)
+            .order_by("name", "id")
+        }
+
+    def rates_for(self, account: Account) -> list[TaxRate]:
+        return [r for r in self.tax_rates.values() if tax_rate_valid_for_account(r, account)]
+
+
+class OptionChoiceField(forms.ChoiceField):
+    """A choice among already-read model objects: validates and converts without a query."""
+
+    def __init__(self, *, objects: dict[int, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.objects: dict[int, Any] = objects or {}
+
+    def set_objects(self, objects: dict[int, Any], choices: list[Any] | None = None) -> None:
+        self.objects = objects
+        listed = choices if choices is not None else list(objects.values())
+        self.choices = [("", "---------"), *((o.pk, str(o)) for o in listed)]
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, models.Model):
+            return value
+        try:
+            return self.objects[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+    def validate(self, value: Any) -> None:
+        if value is None and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.pk if isinstance(value, models.Model) else value
+
+
+class LineForm(forms.Form):
+    description = forms.CharField(required=False, max_length=4000)
+    quantity = _money_field(initial=Decimal(1))
+    unit_amount = _money_field(label="Unit amount")
+    account = OptionChoiceField(
+        error_messages={
+            "invalid_choice": "That account is not an active expense account in the ledger "
+            "(it may be archived): choose another.",
+            "required": "Choose an account.",
+        },
+    )
+    tax_rate = OptionChoiceField(
+        label="Tax rate",
+        error_messages={
+            "invalid_choice": "That tax rate is not active in the ledger: choose another.",
+            "required": "Choose a tax rate.",
+        },
+    )
+
+    def __init__(
+        self, *args: Any, company: Company, options: LineOptions | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.options = options or LineOptions(company)
+        account_field = self.fields["account"]
+        assert isinstance(account_field, OptionChoiceField)
+        account_field.set_objects(self.options.accounts)
+        tax_field = self.fields["tax_rate"]
+        assert isinstance(tax_field, OptionChoiceField)
+        # The line's inputs sit in table cells under column headers: each needs its own name.
+        number = (self.prefix or "").rsplit("-", 1)[-1]
+        line = f", line {int(number) + 1}" if number.isdigit() else ""
+        for name in ("description", "quantity", "unit_amount"):
+            field = self.fields[name]
+            field.widget.attrs["aria-label"] = f"{field.label or name.capitalize()}{line}"
+        account = self._chosen_account()
+        # Only the rates valid for the chosen account are offered (any active one validates, and
+        # clean() then says why it does not fit the account).
+        tax_field.set_objects(
+            self.options.tax_rates,
+            self.options.rates_for(account) if account is not None else None,
+        )
+
+    def _chosen_account(self) -> Account | None:
+        raw = (
+            self.data.get(self.add_prefix("account"))
+            if self.is_bound
+            else self.initial.get("account")
+        )
+        if isinstance(raw, Account):
+            return raw
+        try:
+            return self.options.accounts.get(int(raw)) if raw else None
+        except (TypeError, ValueError):
+            return None
+
+    def clean_quantity(self) -> Decimal:
+        quantity: Decimal = self.cleaned_data["quantity"]
+        if quantity <= 0:
+            raise forms.ValidationError("The quantity must be greater than zero.")
+        return quantity
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        account, rate = data.get("account"), data.get("tax_rate")
+        if (
+            isinstance(account, Account)
+            and isinstance(rate, TaxRate)
+            and not tax_rate_valid_for_account(rate, account)
+        ):
+            self.add_error("tax_rate", f"Tax rate {rate} is not valid for account {account}.")
+        return data
+
+    def as_input(self) -> BillLineInput:
+        data = self.cleaned_data
+        return BillLineInput(
+            description=data.get("description") or "",
+            quantity=data["quantity"],
+            unit_amount=data["unit_amount"],
+            account=data["account"],
+            tax_rate=data["tax_rate"],
+        )
+
+
+class BaseLineFormSet(BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        lines = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not lines:
+            raise forms.ValidationError("Add at least one line item.")
+
+
+LineFormSet = formset_factory(
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_LINES,
+    validate_max=True,
+)
+
+
+def line_formset(
+    company: Company, data: Any = None, initial: list[dict[str, Any]] | None = None
+) -> BaseLineFormSet:
+    formset = LineFormSet(
+        data,
+        initial=initial,
+        prefix="lines",
+        form_kwargs={"company": company, "options": LineOptions(company)},
+    )
+    assert isinstance(formset, BaseLineFormSet)
+    return formset
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    currency: str
+
+
+def _number(raw: object) -> Decimal | None:
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def compute_totals(company: Company, data: Any, currency: str) -> Totals:
+    """Subtotal, tax and total of the lines as typed, skipping what does not parse yet."""
+    rates = {
+        str(r.pk): r
+        for r in TaxRate.objects.for_company(company).filter(status=MappingStatus.ACTIVE)
+    }
+    count = _number(data.get("lines-TOTAL_FORMS", 0)) or Decimal(0)
+    subtotal = tax = Decimal(0)
+    exponent = Decimal(1).scaleb(-currency_decimals(currency))
+    for n in range(min(int(count), MAX_LINES)):
+        quantity = _number(data.get(f"lines-{n}-quantity"))
+        unit = _number(data.get(f"lines-{n}-unit_amount"))
+        if quantity is None or unit is None:
+            continue
+        subtotal += (quantity * unit).quantize(exponent)
+        tax += line_tax(quantity, unit, rates.get(str(data.get(f"lines-{n}-tax_rate"))), currency)
+    return Totals(subtotal=subtotal, tax=tax, total=subtotal + tax, currency=currency)
+
+
+def new_token() -> str:
+    return str(uuid.uuid4())

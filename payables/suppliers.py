@@ -1,0 +1,172 @@
+"""Write paths for suppliers: create and edit them in the ledger, and read one back from it.
+
+The ledger is the source of truth: each write goes to the ledger first (outside any
+transaction), then the ledger's answer is stored locally with an audit entry in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+
+import codat.types as codat
+from accounts.audit import current_actor
+from accounts.models import Company, Connection
+from accounts.services import audit_log_record, company_connection
+from billpay.ledger import codat_client
+from codat.errors import CodatError, CodatRejected
+from payables.models import Supplier
+from payables.sync import reconnect_message, supplier_snapshot, suppliers_store_seen
+
+
+class SupplierError(Exception):
+    """A supplier write the ledger refused or could not take; every message is safe to show."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+def _linked_connection(company: Company) -> Connection:
+    connection = company_connection(company)
+    if connection is None:
+        raise SupplierError(["Connect your accounting platform first."])
+    if not connection.is_linked:
+        raise SupplierError([reconnect_message(connection)])
+    return connection
+
+
+def _ledger_error(exc: CodatError) -> SupplierError:
+    if isinstance(exc, CodatRejected):
+        return SupplierError(exc.form_messages())
+    return SupplierError([f"The ledger could not be reached: {exc.message} Try again shortly."])
+
+
+def _text(value: str) -> str | None:
+    value = value.strip()
+    return value or None
+
+
+def supplier_create(
+    *,
+    company: Company,
+    name: str,
+    email_address: str = "",
+    contact_name: str = "",
+    phone: str = "",
+    default_currency: str = "",
+) -> Supplier:
+    """Create a supplier in the ledger, then keep it locally; the ledger's refusals (a duplicate
+    name in Xero) raise SupplierError with its messages."""
+    connection = _linked_connection(company)
+    prototype = codat.SupplierPrototype(
+        supplier_name=name.strip(),
+        status=codat.SupplierStatus.ACTIVE,
+        contact_name=_text(contact_name),
+        email_address=_text(email_address),
+        phone=_text(phone),
+        default_currency=_text(default_currency.upper()),
+    )
+    try:
+        with codat_client() as client:
+            # One key per attempt: the client may replay this POST safely after a lost answer.
+            remote = client.create_supplier(
+                company.codat_company_id,
+                connection.codat_connection_id,
+                prototype,
+                idempotency_key=str(uuid.uuid4()),
+            )
+    except CodatError as exc:
+        raise _ledger_error(exc) from exc
+    with transaction.atomic():
+        (supplier,) = suppliers_store_seen(company=company, items=[remote], actor=None, audit=False)
+        audit_log_record(
+            company=company,
+            action="supplier.created",
+            object_type="supplier",
+            object_id=str(supplier.pk),
+            object_repr=supplier.name,
+            after=supplier_snapshot(supplier),
+        )
+    return Supplier.objects.get(pk=supplier.pk)
+
+
+def supplier_update(
+    *,
+    supplier: Supplier,
+    name: str,
+    email_address: str = "",
+    contact_name: str = "",
+    phone: str = "",
+    default_currency: str = "",
+) -> Supplier:
+    """Replace a supplier's details in the ledger (update-supplier is a full replace, so the
+    addresses and status billpay holds are sent back as they are), then store the ledger's answer.
+    An archived supplier or a duplicate name in Xero raise SupplierError."""
+    company = supplier.company
+    connection = _linked_connection(company)
+    addresses = tuple(codat.Address.from_json(a) for a in supplier.addresses)
+    status = (
+        codat.SupplierStatus(supplier.status)
+        if supplier.status in (Supplier.Status.ACTIVE, Supplier.Status.ARCHIVED)
+        else codat.SupplierStatus.ACTIVE
+    )
+    prototype = codat.SupplierPrototype(
+        supplier_name=name.strip(),
+        status=status,
+        contact_name=_text(contact_name),
+        email_address=_text(email_address),
+        phone=_text(phone),
+        addresses=addresses,
+        default_currency=_text(default_currency.upper()),
+    )
+    before = supplier_snapshot(supplier)
+    try:
+        with codat_client() as client:
+            remote = client.update_supplier(
+                company.codat_company_id,
+                connection.codat_connection_id,
+                supplier.codat_id,
+                prototype,
+            )
+    except CodatError as exc:
+        raise _ledger_error(exc) from exc
+    with transaction.atomic():
+        (row,) = suppliers_store_seen(company=company, items=[remote], actor=None, audit=False)
+        after = supplier_snapshot(row)
+        changed = {k for k in after if after[k] != before[k]}
+        if changed:
+            audit_log_record(
+                company=company,
+                action="supplier.updated",
+                object_type="supplier",
+                object_id=str(row.pk),
+                object_repr=row.name,
+                before={k: before[k] for k in sorted(changed)},
+                after={k: after[k] for k in sorted(changed)},
+            )
+    return Supplier.objects.get(pk=supplier.pk)
+
+
+def supplier_refresh(*, supplier: Supplier) -> Supplier:
+    """Read the supplier's current details from the ledger and store them (audited if changed)."""
+    company = supplier.company
+    connection = _linked_connection(company)
+    try:
+        with codat_client() as client:
+            # The spec documents status and sourceModifiedDate as filters; Codat's query language
+            # takes any property, and id is how one record is read back (there is no get-supplier).
+            page = client.list_suppliers_page(
+                company.codat_company_id,
+                connection.codat_connection_id,
+                query=f"id={supplier.codat_id}",
+            )
+    except CodatError as exc:
+        raise _ledger_error(exc) from exc
+    found = [s for s in page.items if s.id == supplier.codat_id]
+    if not found:
+        raise SupplierError(["This supplier is no longer in the ledger."])
+    with transaction.atomic():
+        suppliers_store_seen(company=company, items=found, actor=current_actor())
+    return Supplier.objects.get(pk=supplier.pk)

@@ -1,0 +1,521 @@
+"""Create and edit bills, alone or from a dropped document, and the form's htmx helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.models import Company, Connection
+from accounts.services import active_company, linked_connection, onboarding_next_step
+from billpay.http import AuthenticatedRequest
+from payables.bill_forms import (
+    MAX_LINES,
+    BaseLineFormSet,
+    BillForm,
+    compute_totals,
+    line_formset,
+    new_token,
+)
+from payables.documents import DocumentProposal, propose_from_document
+from payables.framing import framed_by_self
+from payables.models import Account, Bill, BillDocument, Supplier, TaxRate
+from payables.services import (
+    BillError,
+    LedgerUnavailable,
+    PayablesError,
+    attachment_from_document,
+    bill_document_create,
+    bill_edit_refusal,
+    bill_update,
+    expense_accounts,
+    mapping_options_refresh,
+    supplier_last_coding,
+    supplier_near_matches,
+    tax_rates_for_account,
+)
+from payables.services import (
+    bill_create as bill_create_service,
+)
+from payables.suppliers import SupplierError, supplier_create
+from payables.views.scoped import bill_or_404, parse_id
+
+TEMPLATE = "payables/bill_form.html"
+
+
+def _linked(request: AuthenticatedRequest) -> tuple[Company, Connection] | None:
+    """The active company and its linked connection, or None while onboarding is unfinished."""
+    company = active_company(request)
+    if company is None:
+        return None
+    connection = linked_connection(company)
+    return None if connection is None else (company, connection)
+
+
+def _company(request: AuthenticatedRequest) -> tuple[Company, Connection]:
+    """For the form's helper endpoints: 404 without a linked company."""
+    linked = _linked(request)
+    if linked is None:
+        raise Http404("No linked company")
+    return linked
+
+
+def _get_document(
+    request: AuthenticatedRequest, token: uuid.UUID | str | None
+) -> BillDocument | None:
+    if not token:
+        return None
+    company = active_company(request)
+    try:
+        return BillDocument.objects.filter(company=company, token=uuid.UUID(str(token))).first()
+    except ValueError:
+        return None
+
+
+def _edited_data(post: QueryDict) -> QueryDict:
+    """The POST data with a line added or removed, as the add/remove buttons ask."""
+    data = post.copy()
+    action = post.get("action", "")
+    count = _line_count(post)
+    if action == "add_line":
+        data["lines-TOTAL_FORMS"] = str(count + 1)
+        data[f"lines-{count}-quantity"] = "1"
+    elif action.startswith("remove_line-"):
+        raw_index = action.removeprefix("remove_line-")
+        index = int(raw_index) if _ascii_digits(raw_index) else -1
+        if 0 <= index < count and count > 1:
+            fields = ("description", "quantity", "unit_amount", "account", "tax_rate")
+            for n in range(index, count - 1):
+                for field in fields:
+                    data[f"lines-{n}-{field}"] = post.get(f"lines-{n + 1}-{field}", "")
+            for field in fields:
+                data.pop(f"lines-{count - 1}-{field}", None)
+            data["lines-TOTAL_FORMS"] = str(count - 1)
+    return data
+
+
+def _ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 6
+
+
+def _line_count(data: QueryDict) -> int:
+    """How many lines the posted form says it has: 0 for what is not a count (the formset then
+    says the form was tampered with), and never more lines than a bill may have."""
+    raw = str(data.get("lines-TOTAL_FORMS") or "0").strip()
+    return min(int(raw), MAX_LINES) if _ascii_digits(raw) else 0
+
+
+def _last_coding(
+    company: Company, supplier: Supplier | None
+) -> tuple[Account | None, TaxRate | None]:
+    """The supplier's last-used account and tax rate, when they are still valid choices."""
+    if supplier is None:
+        return None, None
+    account_id, tax_id = supplier_last_coding(supplier)
+    account = expense_accounts(company).filter(codat_id=account_id).first() if account_id else None
+    if account is None:
+        return None, None
+    rate = next((r for r in tax_rates_for_account(account) if r.codat_id == tax_id), None)
+    return account, rate
+
+
+def _typed_supplier_coding(company: Company, data: Any) -> tuple[Account | None, TaxRate | None]:
+    """The last coding of the supplier whose name is typed in `data`, if it names one."""
+    name = " ".join(str(data.get("supplier") or "").split())
+    supplier = (
+        Supplier.objects.for_company(company)
+        .exclude(status=Supplier.Status.ARCHIVED)
+        .filter(name__iexact=name)
+        .first()
+        if name
+        else None
+    )
+    return _last_coding(company, supplier)
+
+
+def _propose_coding(company: Company, data: QueryDict) -> None:
+    """Fill the supplier's last-used account and tax rate into lines that have no account yet."""
+    account, rate = _typed_supplier_coding(company, data)
+    if account is None:
+        return
+    for n in range(_line_count(data)):
+        if not data.get(f"lines-{n}-account"):
+            data[f"lines-{n}-account"] = str(account.pk)
+            if rate is not None and not data.get(f"lines-{n}-tax_rate"):
+                data[f"lines-{n}-tax_rate"] = str(rate.pk)
+
+
+def _ctx(
+    request: AuthenticatedRequest,
+    company: Company,
+    form: BillForm,
+    formset: BaseLineFormSet,
+    **extra: Any,
+) -> dict[str, Any]:
+    if form.is_bound and "token" in form.errors:
+        # A missing or forged token gets a fresh one, so that the next submit can succeed.
+        form.data = cast(QueryDict, form.data).copy()
+        form.data["token"] = new_token()
+    if form.is_bound:
+        data: Any = form.data
+        currency = form.data.get("currency")
+    else:
+        data = {
+            f"lines-{n}-{k}": getattr(v, "pk", v)
+            for n, line in enumerate(formset.forms)
+            for k, v in line.initial.items()
+        } | {"lines-TOTAL_FORMS": str(len(formset.forms))}
+        currency = form.initial.get("currency")
+    currency = currency or company.base_currency
+    ctx: dict[str, Any] = {
+        "form": form,
+        "formset": formset,
+        "totals": compute_totals(company, data, str(currency)),
+        "suppliers": Supplier.objects.for_company(company).exclude(status=Supplier.Status.ARCHIVED)[
+            :50
+        ],
+        "options_read_at": Account.objects.for_company(company)
+        .order_by("-last_read_at")
+        .values_list("last_read_at", flat=True)
+        .first(),
+        "near_matches": [],
+        **dict(
+            zip(
+                ("last_account", "last_rate"),
+                _typed_supplier_coding(company, form.data if form.is_bound else form.initial),
+                strict=True,
+            )
+        ),
+        "new_supplier_name": " ".join(request.POST.get("new_supplier", "").split()),
+        "bill": None,
+        "document": None,
+        "proposal": None,
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def _respond(request: AuthenticatedRequest, ctx: dict[str, Any], status: int = 200) -> HttpResponse:
+    template = (
+        f"{TEMPLATE}#bill-form"
+        if request.htmx and not request.htmx.history_restore_request
+        else TEMPLATE
+    )
+    return render(request, template, ctx, status=status)
+
+
+def _form_action(
+    request: AuthenticatedRequest,
+    company: Company,
+    form: BillForm,
+    formset: BaseLineFormSet,
+    ctx_extra: dict[str, Any],
+) -> HttpResponse | None:
+    """Handle the buttons that only change the form (recompute, add/remove a line, new supplier)."""
+    action = request.POST.get("action", "save")
+    if action == "recalc":
+        ctx = _ctx(request, company, form, formset, **ctx_extra)
+        # Typing asks for the totals alone; the Recalculate button submits the whole form.
+        if request.htmx and request.htmx.target == "bill-totals":
+            return render(request, f"{TEMPLATE}#bill-totals", ctx)
+        return _respond(request, ctx)
+    if action in ("add_line", "supplier") or action.startswith("remove_line-"):
+        return _respond(request, _ctx(request, company, form, formset, **ctx_extra))
+    if action == "create_supplier":
+        return _create_supplier(request, company, form, formset, ctx_extra)
+    return None
+
+
+def _create_supplier(
+    request: AuthenticatedRequest,
+    company: Company,
+    form: BillForm,
+    formset: BaseLineFormSet,
+    ctx_extra: dict[str, Any],
+) -> HttpResponse:
+    name = " ".join(request.POST.get("new_supplier", "").split())
+    near = supplier_near_matches(company, name)
+    ctx = _ctx(request, company, form, formset, **ctx_extra)
+    if not name:
+        ctx["supplier_error"] = "Type the new supplier's name."
+        return _respond(request, ctx)
+    if near and request.POST.get("confirm_new_supplier") != name:
+        ctx["near_matches"] = near
+        ctx["new_supplier_name"] = name
+        return _respond(request, ctx)
+    try:
+        supplier = supplier_create(
+            company=company, name=name, default_currency=request.POST.get("currency", "")
+        )
+    except SupplierError as exc:
+        ctx["supplier_error"] = " ".join(exc.messages)
+        return _respond(request, ctx)
+    data = request.POST.copy()
+    data["supplier"] = supplier.name
+    form = BillForm(data, company=company, platform_key=ctx_extra["platform_key"])
+    ctx = _ctx(request, company, form, formset, **ctx_extra)
+    ctx["supplier_created"] = supplier
+    return _respond(request, ctx)
+
+
+def _new_forms(
+    company: Company, connection: Connection, document: BillDocument | None
+) -> tuple[BillForm, BaseLineFormSet, DocumentProposal | None]:
+    """The empty form (today, 30 days' terms, base currency), or the document's proposal."""
+    proposal = propose_from_document(company, document) if document else None
+    initial = {
+        "token": new_token(),
+        "currency": company.base_currency,
+        "issue_date": timezone.localdate(),
+        "due_date": timezone.localdate() + dt.timedelta(days=30),
+    }
+    if proposal is not None:
+        initial.update(proposal.initial())
+    form = BillForm(initial=initial, company=company, platform_key=connection.platform_key)
+    lines = [{"quantity": 1, **(proposal.line_initial() if proposal else {})}]
+    account, rate = _last_coding(company, proposal.supplier if proposal else None)
+    if account is not None:
+        lines[0].update(account=account.pk, tax_rate=rate.pk if rate else None)
+    return form, line_formset(company, initial=lines), proposal
+
+
+def _bound_forms(
+    request: AuthenticatedRequest, company: Company, connection: Connection, *, propose: bool
+) -> tuple[BillForm, BaseLineFormSet]:
+    data = _edited_data(request.POST)
+    if propose and request.POST.get("action", "save") != "save":
+        _propose_coding(company, data)
+    form = BillForm(data, company=company, platform_key=connection.platform_key)
+    return form, line_formset(company, data)
+
+
+def _bill_fields(form: BillForm, formset: BaseLineFormSet) -> dict[str, Any]:
+    """The keyword arguments bill_create and bill_update share, from valid forms."""
+    return {
+        "supplier": _chosen_supplier(form),
+        "reference": form.cleaned_data["reference"],
+        "issue_date": form.cleaned_data["issue_date"],
+        "due_date": form.cleaned_data["due_date"],
+        "currency": form.cleaned_data["currency"],
+        "lines": [f.as_input() for f in formset.forms if f.cleaned_data],
+        "idempotency_key": form.cleaned_data["token"],
+    }
+
+
+def _onboarding(request: AuthenticatedRequest) -> HttpResponse:
+    url = onboarding_next_step(active_company(request)) or reverse("accounts:company-create")
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bill_create(request: AuthenticatedRequest) -> HttpResponse:
+    linked = _linked(request)
+    if linked is None:
+        return _onboarding(request)
+    company, connection = linked
+    document = _get_document(request, request.POST.get("document") or request.GET.get("document"))
+    extra: dict[str, Any] = {"document": document, "platform_key": connection.platform_key}
+    if request.method == "GET":
+        form, formset, proposal = _new_forms(company, connection, document)
+        return _respond(request, _ctx(request, company, form, formset, proposal=proposal, **extra))
+    form, formset = _bound_forms(request, company, connection, propose=True)
+    acted = _form_action(request, company, form, formset, extra)
+    if acted is not None:
+        return acted
+    if not (form.is_valid() and formset.is_valid()):
+        return _respond(request, _ctx(request, company, form, formset, **extra))
+    try:
+        bill = bill_create_service(company=company, **_bill_fields(form, formset))
+    except BillError as exc:
+        return _respond(request, _ctx(request, company, _with_errors(form, exc), formset, **extra))
+    if document is not None:
+        attachment = attachment_from_document(bill=bill, document=document)
+        state = attachment.get_sync_status_display().lower()
+        messages.info(request, f"“{attachment.name}” attached ({state}).")
+    messages.success(request, f"Bill {bill.reference or bill.codat_id} created in the ledger.")
+    return _to_bill(request, bill)
+
+
+def _with_errors(form: BillForm, exc: BillError) -> BillForm:
+    for field, errors in exc.field_errors.items():
+        for error in errors:
+            form.add_error(None if field not in form.fields else field, error)
+    form.add_error(None, exc.message)
+    if isinstance(exc, LedgerUnavailable) and not exc.same_key_safe:
+        # Codat keeps the 5xx it answered under this key: the next try needs a fresh one.
+        data = cast(QueryDict, form.data).copy()
+        data["token"] = new_token()
+        form.data = data
+    return form
+
+
+def _chosen_supplier(form: BillForm) -> Supplier:
+    supplier = form.supplier_obj
+    assert supplier is not None  # clean_supplier sets it on a valid form
+    return supplier
+
+
+def _to_bill(request: AuthenticatedRequest, bill: Bill) -> HttpResponse:
+    url = reverse("payables:bill-detail", args=[bill.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _bill_initial(bill: Bill) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    accounts = {a.codat_id: a.pk for a in Account.objects.filter(company_id=bill.company_id)}
+    rates = {t.codat_id: t.pk for t in TaxRate.objects.filter(company_id=bill.company_id)}
+    initial = {
+        "token": new_token(),
+        "supplier": bill.supplier.name if bill.supplier else bill.supplier_name,
+        "reference": bill.reference,
+        "issue_date": bill.issue_date,
+        "due_date": bill.due_date,
+        "currency": bill.currency,
+    }
+    lines = [
+        {
+            "description": line.description,
+            "quantity": line.quantity.normalize(),
+            "unit_amount": line.unit_amount,
+            "account": accounts.get(line.account_codat_id),
+            "tax_rate": rates.get(line.tax_rate_codat_id),
+        }
+        for line in bill.line_items.all()
+    ]
+    return initial, lines or [{"quantity": 1}]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
+    bill = bill_or_404(request, bill_id)
+    linked = _linked(request)
+    if linked is None:
+        return _onboarding(request)
+    company, connection = linked
+    refusal = bill_edit_refusal(bill)
+    if refusal:
+        messages.error(request, refusal)
+        return _to_bill(request, bill)
+    extra: dict[str, Any] = {"bill": bill, "platform_key": connection.platform_key}
+    if request.method == "GET":
+        initial, lines = _bill_initial(bill)
+        form = BillForm(initial=initial, company=company, platform_key=connection.platform_key)
+        formset = line_formset(company, initial=lines)
+        return _respond(request, _ctx(request, company, form, formset, **extra))
+    form, formset = _bound_forms(request, company, connection, propose=False)
+    acted = _form_action(request, company, form, formset, extra)
+    if acted is not None:
+        return acted
+    if not (form.is_valid() and formset.is_valid()):
+        return _respond(request, _ctx(request, company, form, formset, **extra))
+    try:
+        bill = bill_update(bill=bill, **_bill_fields(form, formset))
+    except BillError as exc:
+        return _respond(request, _ctx(request, company, _with_errors(form, exc), formset, **extra))
+    messages.success(request, "Bill updated in the ledger.")
+    return _to_bill(request, bill)
+
+
+@login_required
+@require_GET
+def supplier_search(request: AuthenticatedRequest) -> HttpResponse:
+    """Type-ahead: the company's suppliers whose name contains what was typed."""
+    company, _connection = _company(request)
+    typed = " ".join(request.GET.get("supplier", "").split())
+    suppliers = Supplier.objects.for_company(company).exclude(status=Supplier.Status.ARCHIVED)
+    if typed:
+        suppliers = suppliers.filter(name__icontains=typed)
+    ctx = {"suppliers": suppliers[:20], "typed": typed}
+    return render(request, "payables/bill_form.html#supplier-options", ctx)
+
+
+@login_required
+@require_GET
+def supplier_coding(request: AuthenticatedRequest) -> HttpResponse:
+    """The supplier's last-used account and tax rate, proposed when a supplier is chosen."""
+    company, _connection = _company(request)
+    account, rate = _typed_supplier_coding(company, request.GET)
+    ctx = {"last_account": account, "last_rate": rate}
+    return render(request, f"{TEMPLATE}#supplier-coding", ctx)
+
+
+@login_required
+@require_GET
+def tax_rate_options(request: AuthenticatedRequest) -> HttpResponse:
+    """The tax rates valid for the account a line has chosen (htmx swaps the line's select)."""
+    company, _connection = _company(request)
+    field = request.GET.get("field", "")
+    account_id = parse_id(request.GET.get(field.replace("tax_rate", "account")))
+    account = expense_accounts(company).filter(pk=account_id).first() if account_id else None
+    rates = tax_rates_for_account(account) if account else []
+    ctx = {"rates": rates, "field": field, "selected": request.GET.get(field, "")}
+    return render(request, "payables/bill_form.html#tax-rate-options", ctx)
+
+
+@login_required
+@require_POST
+def mapping_options_refresh_view(request: AuthenticatedRequest) -> HttpResponse:
+    company, _connection = _company(request)
+    try:
+        count = mapping_options_refresh(company=company)
+    except PayablesError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"Accounts and tax rates refreshed from the ledger ({count} read)."
+        )
+    target = request.POST.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = reverse("payables:bill-create")
+    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bill_from_document(request: AuthenticatedRequest) -> HttpResponse:
+    """Drop a PDF or image: it is kept, then the bill form opens beside its preview."""
+    linked = _linked(request)
+    if linked is None:
+        return _onboarding(request)
+    company, _connection = linked
+    ctx: dict[str, Any] = {"error": ""}
+    if request.method == "POST":
+        try:
+            document = bill_document_create(company=company, upload=request.FILES.get("document"))
+        except PayablesError as exc:
+            ctx["error"] = exc.message
+        else:
+            url = f"{reverse('payables:bill-create')}?document={document.token}"
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    template = (
+        "payables/bill_document.html#document-form"
+        if request.htmx
+        else "payables/bill_document.html"
+    )
+    return render(request, template, ctx, status=400 if ctx["error"] else 200)
+
+
+@login_required
+@require_GET
+@framed_by_self
+def document_preview(request: AuthenticatedRequest, token: uuid.UUID) -> HttpResponseBase:
+    document = _get_document(request, token)
+    if document is None:
+        raise Http404("No such document")
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    # Only PDFs and images whose bytes match their type get here (bill_document_create).
+    response["Content-Disposition"] = "inline"
+    return response

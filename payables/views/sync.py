@@ -1,0 +1,118 @@
+"""Refresh now (with its progress page) and the sync-health page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.services import company_connection
+from billpay.http import AuthenticatedRequest, stop_polling
+from payables.models import Attachment, ImportRun
+from payables.sync import (
+    REFRESH_PHASE_LABELS,
+    RefreshStopped,
+    Trigger,
+    attachment_sync_retry,
+    payables_refresh_start,
+    sync_health,
+)
+from payables.views.scoped import company_or_404
+
+PROGRESS = "payables/refresh_progress.html"
+
+
+def _get_run(request: AuthenticatedRequest, run_id: int) -> ImportRun:
+    """The active company's run, or 404."""
+    return get_object_or_404(
+        ImportRun.objects.select_related("connection"), pk=run_id, company=company_or_404(request)
+    )
+
+
+def _go(request: AuthenticatedRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+@require_POST
+def refresh_now(request: AuthenticatedRequest) -> HttpResponse:
+    company = company_or_404(request)
+    connection = company_connection(company)
+    if connection is None:
+        messages.error(request, "Connect your accounting platform first.")
+        return _go(request, reverse("accounts:onboarding-platform"))
+    try:
+        run = payables_refresh_start(company=company, connection=connection, trigger=Trigger.USER)
+    except RefreshStopped as exc:
+        messages.error(request, exc.message)
+        return _go(request, reverse("payables:sync-health"))
+    if run.kind == ImportRun.Kind.FIRST_LINK:
+        # The first-link import is still running: its own page shows the progress.
+        return _go(request, reverse("payables:import-progress", args=[run.pk]))
+    return _go(request, reverse("payables:refresh-progress", args=[run.pk]))
+
+
+def _context(run: ImportRun) -> dict[str, object]:
+    return {
+        "run": run,
+        "phase_label": REFRESH_PHASE_LABELS.get(run.phase, "Waiting to start"),
+        "live": run.status in ImportRun.ACTIVE,
+        "succeeded": run.status == ImportRun.Status.SUCCEEDED,
+        "failed": run.status == ImportRun.Status.FAILED,
+    }
+
+
+@login_required
+@require_GET
+def refresh_progress(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+    run = _get_run(request, run_id)
+    template = f"{PROGRESS}#progress" if request.htmx else PROGRESS
+    return render(request, template, _context(run))
+
+
+@login_required
+@require_GET
+def refresh_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+    """The fragment the progress page polls; polling stops once the run is over."""
+    run = _get_run(request, run_id)
+    response = render(request, f"{PROGRESS}#progress", _context(run))
+    if run.status not in ImportRun.ACTIVE and request.htmx:
+        return stop_polling(response)
+    return response
+
+
+@login_required
+@require_GET
+def sync_health_view(request: AuthenticatedRequest) -> HttpResponse:
+    company = company_or_404(request)
+    connection = company_connection(company)
+    last = (
+        ImportRun.objects.filter(company=company, status=ImportRun.Status.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    ctx = {
+        "items": sync_health(company),
+        "connection": connection,
+        "last_success": last,
+        "runs": ImportRun.objects.filter(company=company).order_by("-created_at", "-id")[:10],
+    }
+    return render(request, "payables/sync_health.html", ctx)
+
+
+@login_required
+@require_POST
+def attachment_retry(request: AuthenticatedRequest, attachment_id: int) -> HttpResponse:
+    attachment = get_object_or_404(
+        Attachment.objects.filter(company=company_or_404(request)), pk=attachment_id
+    )
+    attachment = attachment_sync_retry(attachment=attachment)
+    if attachment.sync_status == Attachment.SyncStatus.SYNCED:
+        messages.success(request, f"{attachment.name} is now in the ledger.")
+    elif attachment.sync_status == Attachment.SyncStatus.FAILED:
+        messages.error(request, f"{attachment.name} could not be uploaded: {attachment.sync_error}")
+    return _go(request, reverse("payables:sync-health"))

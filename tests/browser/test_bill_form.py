@@ -1,0 +1,118 @@
+"""The create-bill form and the attachments section in a real browser (chromium, Playwright):
+totals follow the typing, a line is added with htmx, a dropped file uploads with htmx."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from payables.models import Attachment, Bill
+from tests.payables.linked import Linked
+from tests.payables.pdfs import make_pdf
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
+]
+
+
+@pytest.fixture
+def page(linked: Linked, user, chromium, live_server) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """A logged-in page of the session's Chromium (tests/browser/conftest.py)."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies["sessionid"].value
+    # The journey tests check the CSP; these drive the form with wait_for_function (an eval).
+    context = chromium.new_context(base_url=live_server.url, bypass_csp=True)
+    context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def choose_account(page, linked: Linked) -> None:  # type: ignore[no-untyped-def]
+    # Choosing an account swaps in the tax rates valid for it: wait for them before picking one.
+    with page.expect_response("**/bills/tax-rates/**"):
+        page.select_option("#id_lines-0-account", str(linked.account("461").pk))
+
+
+def test_totals_follow_typing_and_lines_are_added_with_htmx(page, linked: Linked) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/bills/new/")
+    choose_account(page, linked)
+    page.select_option("#id_lines-0-tax_rate", str(linked.tax_rate("INPUT2").pk))
+    page.fill("#id_lines-0-unit_amount", "50")
+    page.fill("#id_lines-0-quantity", "2")
+
+    page.wait_for_function("document.querySelector('[data-total]').textContent.includes('120.00')")
+    assert page.text_content("[data-tax]") == "20.00"
+
+    page.click("button[value=add_line]")
+    page.wait_for_selector("tr[data-line='1']")
+    assert page.input_value("#id_lines-0-unit_amount") == "50"
+
+    page.fill("#id_lines-1-unit_amount", "7")
+    page.click("button[value=recalc]")
+    page.wait_for_function(
+        "document.querySelector('[data-subtotal]').textContent.includes('107.00')"
+    )
+    assert page.locator("#bill-form").count() == 1
+
+    # Leaving the field fires a recompute of its own; let it land before the next click.
+    page.wait_for_load_state("networkidle")
+    page.click("button[value=remove_line-0]")
+    page.wait_for_selector("tr[data-line='1']", state="detached")
+    assert page.input_value("#id_lines-0-unit_amount") == "7"
+
+
+def test_a_bill_is_created_from_the_browser(page, linked: Linked) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/bills/new/")
+    page.fill("#id_supplier", linked.supplier().name)
+    page.fill("#id_reference", "BROWSER-1")
+    choose_account(page, linked)
+    page.select_option("#id_lines-0-tax_rate", str(linked.tax_rate("INPUT2").pk))
+    page.fill("#id_lines-0-unit_amount", "10")
+
+    page.click("button[value=save]")
+
+    page.wait_for_url(re.compile(r"/bills/\d+/$"))
+    bill = Bill.objects.get(reference="BROWSER-1")
+    assert page.url.endswith(f"/bills/{bill.pk}/")
+
+
+def test_files_upload_from_the_attachments_section(page, linked: Linked) -> None:  # type: ignore[no-untyped-def]
+    bill = Bill.objects.for_company(linked.company).first()
+    assert bill is not None
+    page.goto(f"/bills/{bill.pk}/")
+
+    page.set_input_files(
+        "[data-dropzone] input[type=file]",
+        files=[{"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": make_pdf(["x"])}],
+    )
+    page.click("[data-dropzone] button[type=submit]")
+
+    page.wait_for_selector("tr[data-sync=synced]")
+    assert Attachment.objects.get(bill=bill).name == "invoice.pdf"
+    assert "invoice.pdf" in page.text_content("#attachments")
+
+
+def test_a_dropped_file_uploads(page, linked: Linked) -> None:  # type: ignore[no-untyped-def]
+    bill = Bill.objects.for_company(linked.company).first()
+    assert bill is not None
+    page.goto(f"/bills/{bill.pk}/")
+    transfer = page.evaluate_handle(
+        """() => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File(["%PDF-1.4 dropped"], "dropped.pdf", {type: "application/pdf"}));
+            return transfer;
+        }"""
+    )
+
+    page.dispatch_event("[data-dropzone]", "drop", {"dataTransfer": transfer})
+
+    page.wait_for_selector("tr[data-sync=synced]")
+    assert Attachment.objects.get(bill=bill).name == "dropped.pdf"

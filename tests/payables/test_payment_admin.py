@@ -1,0 +1,71 @@
+"""Payments and their audit log in the admin: visible to staff, never edited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from payables.models import BankAccount, MappingStatus, Payment, PaymentEvent
+from payables.tasks import payment_retry
+from tests.accounts.factories import UserFactory
+from tests.payables.factories import BillFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client):  # type: ignore[no-untyped-def]
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def payment(company):  # type: ignore[no-untyped-def]
+    bill = BillFactory(company=company)
+    bank = BankAccount.objects.create(
+        company=company, codat_id="b", name="Current", currency="GBP", status=MappingStatus.ACTIVE
+    )
+    payment = Payment.objects.create(
+        company=company, bill=bill, bank_account=bank, amount=Decimal("10.00"), currency="GBP",
+        paid_on=dt.date(2026, 3, 1), amount_due_before=bill.amount_due,
+    )  # fmt: skip
+    PaymentEvent.objects.create(
+        payment=payment, kind="unavailable", status="pending", amount=payment.amount,
+        currency="GBP", message="Codat did not answer in time", correlation_id="corr-1",
+    )  # fmt: skip
+    return payment
+
+
+@pytest.mark.parametrize("model", ["payment", "paymentevent"])
+def test_listed_and_never_added_changed_or_deleted(staff, payment, model):  # type: ignore[no-untyped-def]
+    assert staff.get(reverse(f"admin:payables_{model}_changelist")).status_code == 200
+    assert staff.get(reverse(f"admin:payables_{model}_add")).status_code == 403
+    pk = payment.pk if model == "payment" else payment.events.get().pk
+    change = staff.get(reverse(f"admin:payables_{model}_change", args=[pk]))
+    assert change.status_code == 200
+    assert 'name="_save"' not in change.text
+    assert staff.post(reverse(f"admin:payables_{model}_delete", args=[pk])).status_code == 403
+
+
+def test_a_payment_shows_its_audit_log(staff, payment):  # type: ignore[no-untyped-def]
+    html = staff.get(reverse("admin:payables_payment_change", args=[payment.pk])).text
+    assert "Codat did not answer in time" in html
+    assert "corr-1" in html
+
+
+def test_resend_action_queues_pending_payments_only(staff, payment):  # type: ignore[no-untyped-def]
+    with mock.patch.object(payment_retry, "delay_on_commit") as delay:
+        staff.post(
+            reverse("admin:payables_payment_changelist"),
+            {"action": "retry", "_selected_action": [payment.pk]},
+        )
+        Payment.objects.filter(pk=payment.pk).update(status="succeeded")
+        staff.post(
+            reverse("admin:payables_payment_changelist"),
+            {"action": "retry", "_selected_action": [payment.pk]},
+        )
+    delay.assert_called_once_with(payment.pk)

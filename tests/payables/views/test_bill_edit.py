@@ -1,0 +1,145 @@
+"""Editing an Open bill with no payments replaces its lines in the ledger; others refuse why."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from payables.models import Bill
+from sandbox.models import Fault
+from sandbox.services import fault_inject
+from tests.payables.factories import BillFactory
+from tests.payables.linked import Linked
+from tests.payables.views.test_bill_create import form_data
+
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def bill(linked: Linked) -> Bill:
+    bill = Bill.objects.for_company(linked.company).filter(status="Open").first()
+    assert bill is not None
+    assert bill.amount_due == bill.total_amount
+    return bill
+
+
+def url(bill: Bill) -> str:
+    return reverse("payables:bill-edit", args=[bill.pk])
+
+
+def test_it_shows_the_bill_in_the_form(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+    html = client_logged_in.get(url(bill)).content.decode()
+
+    assert "Edit bill" in html
+    assert f'value="{bill.reference}"' in html
+    assert html.count("data-line=") == bill.line_items.count()
+
+
+def test_saving_replaces_every_line_in_the_ledger_and_locally(
+    client_logged_in, linked, bill: Bill
+) -> None:  # type: ignore[no-untyped-def]
+    before = linked.ledger_bill_count()
+    data = form_data(linked, reference="EDITED-1", supplier=bill.supplier.name)
+
+    response = client_logged_in.post(url(bill), data)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("payables:bill-detail", args=[bill.pk])
+    document = next(d for d in linked.documents("bills") if d["id"] == bill.codat_id)
+    assert document["reference"] == "EDITED-1"
+    assert [line["description"] for line in document["lineItems"]] == ["Copier paper"]
+    bill.refresh_from_db()
+    assert bill.reference == "EDITED-1"
+    assert bill.total_amount == bill.amount_due == Decimal("30.00")
+    assert [line.description for line in bill.line_items.all()] == ["Copier paper"]
+    assert linked.ledger_bill_count() == before
+
+
+def test_a_double_submit_updates_once(client_logged_in, linked, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+    data = form_data(linked, reference="EDITED-2", supplier=bill.supplier.name)
+
+    first = client_logged_in.post(url(bill), data)
+    second = client_logged_in.post(url(bill), data)
+
+    assert first["Location"] == second["Location"]
+    bill.refresh_from_db()
+    assert bill.reference == "EDITED-2"
+
+
+@pytest.mark.parametrize(
+    ("status", "amount_due", "reason"),
+    [
+        (
+            "PartiallyPaid",
+            Decimal("10.00"),
+            "Only open bills can be edited; this one is partially paid.",
+        ),
+        ("Paid", Decimal(0), "Only open bills can be edited; this one is paid."),
+        ("Open", Decimal("10.00"), "This bill has payments against it"),
+    ],
+)
+def test_other_bills_refuse_with_a_reason(
+    client_logged_in, company, status, amount_due, reason
+) -> None:  # type: ignore[no-untyped-def]
+    bill = BillFactory(
+        company=company, status=status, total_amount=Decimal(120), amount_due=amount_due
+    )
+
+    get = client_logged_in.get(url(bill), follow=True)
+    post = client_logged_in.post(url(bill), {"reference": "x"}, follow=True)
+
+    for response in (get, post):
+        assert response.redirect_chain[-1][0] == reverse("payables:bill-detail", args=[bill.pk])
+        assert reason in response.content.decode()
+    bill.refresh_from_db()
+    assert bill.reference != "x"
+
+
+def test_ledger_rejection_keeps_the_input(client_logged_in, linked, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+    fault_inject(kind=Fault.Kind.UNAVAILABLE, method="PUT", path_contains="/bills/")
+    data = form_data(linked, reference="EDITED-3", supplier=bill.supplier.name)
+
+    html = client_logged_in.post(url(bill), data).content.decode()
+
+    assert "did not answer, so nothing was saved" in html
+    assert 'value="EDITED-3"' in html
+    bill.refresh_from_db()
+    assert bill.reference != "EDITED-3"
+
+
+def test_other_company_gets_404(client_logged_in, other_company) -> None:  # type: ignore[no-untyped-def]
+    bill = BillFactory(company=other_company)
+    assert client_logged_in.get(url(bill)).status_code == 404
+
+
+def test_anonymous_goes_to_login(client, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(url(bill))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_wrong_method_is_refused(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+    assert client_logged_in.delete(url(bill)).status_code == 405
+
+
+def test_htmx_gets_only_the_form(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+    html = client_logged_in.get(url(bill), headers=HTMX).content.decode()
+    assert html.strip().startswith('<form id="bill-form"')
+
+
+def test_the_detail_page_links_to_edit_only_when_editable(
+    client_logged_in, company, bill: Bill
+) -> None:  # type: ignore[no-untyped-def]
+    paid = BillFactory(company=company, status="PartiallyPaid", amount_due=Decimal(1))
+    detail = reverse("payables:bill-detail", args=[bill.pk])
+    assert "data-edit-bill" in client_logged_in.get(detail).content.decode()
+    assert (
+        "data-edit-bill"
+        not in client_logged_in.get(
+            reverse("payables:bill-detail", args=[paid.pk])
+        ).content.decode()
+    )

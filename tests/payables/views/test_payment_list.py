@@ -1,0 +1,123 @@
+"""The payments page and its CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from payables.models import BankAccount, MappingStatus, Payment
+from tests.payables.factories import BillFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("payables:payment-list")
+EXPORT = reverse("payables:payment-export")
+
+
+def make_payment(company, status=Payment.Status.SUCCEEDED, **fields):  # type: ignore[no-untyped-def]
+    bill = fields.pop("bill", None) or BillFactory(company=company)
+    bank, _ = BankAccount.objects.get_or_create(
+        company=company, codat_id="bank-1",
+        defaults={"name": "Current account", "currency": "GBP", "status": MappingStatus.ACTIVE},
+    )  # fmt: skip
+    values = {
+        "company": company, "bill": bill, "bank_account": bank, "amount": Decimal("120.00"),
+        "currency": bill.currency, "paid_on": dt.date(2026, 3, 1),
+        "amount_due_before": bill.amount_due, "status": status,
+        "codat_id": "ledger-pay-1" if status == Payment.Status.SUCCEEDED else "",
+    }  # fmt: skip
+    values.update(fields)
+    return Payment.objects.create(**values)
+
+
+def test_it_lists_the_companys_payments(client_logged_in, company, other_company):  # type: ignore[no-untyped-def]
+    mine = make_payment(company, reference="March run")
+    theirs = make_payment(other_company, codat_id="their-ledger-id")
+    html = client_logged_in.get(LIST).text
+    assert f'data-payment="{mine.pk}"' in html
+    assert mine.bill.supplier_name in html
+    assert mine.bill.reference in html
+    assert "120.00" in html
+    assert "Current account (GBP)" in html
+    assert "ledger-pay-1" in html
+    assert "Recorded" in html
+    assert f'data-payment="{theirs.pk}"' not in html
+    assert "their-ledger-id" not in html
+
+
+def test_filters_by_status_text_and_dates(client_logged_in, company):  # type: ignore[no-untyped-def]
+    done = make_payment(company)
+    pending = make_payment(
+        company, status=Payment.Status.PENDING, paid_on=dt.date(2026, 4, 1), reference="April"
+    )
+    html = client_logged_in.get(LIST, {"status": "pending"}).text
+    assert f'data-payment="{pending.pk}"' in html
+    assert f'data-payment="{done.pk}"' not in html
+    html = client_logged_in.get(LIST, {"date_from": "2026-03-15"}).text
+    assert f'data-payment="{pending.pk}"' in html
+    assert f'data-payment="{done.pk}"' not in html
+    html = client_logged_in.get(LIST, {"q": done.bill.reference}).text
+    assert f'data-payment="{done.pk}"' in html
+    assert f'data-payment="{pending.pk}"' not in html
+
+
+def test_junk_filters_are_ignored_with_a_note(client_logged_in, company):  # type: ignore[no-untyped-def]
+    make_payment(company)
+    html = client_logged_in.get(LIST, {"status": "stolen", "date_from": "yesterday"}).text
+    assert "Ignored the status filter" in html
+    assert "Ignored the date_from filter" in html
+    assert "data-payment=" in html
+
+
+def test_htmx_gets_only_the_table(client_logged_in, company):  # type: ignore[no-untyped-def]
+    make_payment(company)
+    response = client_logged_in.get(LIST, headers={"HX-Request": "true"})
+    assert response.text.lstrip().startswith('<div id="payment-table"')
+    assert "<html" not in response.text
+
+
+def test_csv_export_has_every_column_and_only_this_company(
+    client_logged_in, company, other_company
+):  # type: ignore[no-untyped-def]
+    mine = make_payment(company, reference="=HYPERLINK(evil)", currency_rate=Decimal("1.17"))
+    make_payment(other_company)
+    response = client_logged_in.get(EXPORT)
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:9] == [
+        "date", "supplier", "bill", "amount", "currency", "currency_rate", "bank_account",
+        "status", "ledger_id",
+    ]  # fmt: skip
+    assert len(rows) == 2
+    row = rows[1]
+    assert row[:9] == [
+        "2026-03-01", mine.bill.supplier_name, mine.bill.reference, "120.0000", "GBP",
+        "1.170000000", "Current account (GBP)", "succeeded", "ledger-pay-1",
+    ]  # fmt: skip
+    assert row[9] == "'=HYPERLINK(evil)"  # no formula injection
+
+
+def test_csv_export_follows_the_filters(client_logged_in, company):  # type: ignore[no-untyped-def]
+    make_payment(company)
+    make_payment(company, status=Payment.Status.FAILED)
+    response = client_logged_in.get(EXPORT, {"status": "failed"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [r[7] for r in rows[1:]] == ["failed"]
+
+
+def test_anonymous_goes_to_login(client):  # type: ignore[no-untyped-def]
+    for url in (LIST, EXPORT):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert reverse("accounts:login") in response["Location"]
+
+
+def test_wrong_method_is_405(client_logged_in):  # type: ignore[no-untyped-def]
+    assert client_logged_in.post(LIST).status_code == 405
+    assert client_logged_in.post(EXPORT).status_code == 405

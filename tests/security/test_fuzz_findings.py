@@ -1,0 +1,132 @@
+"""The crashes and silent refusals the property-based tests (test_forms_fuzz.py) found, pinned
+as plain examples so that they stay fixed whatever hypothesis draws next time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from payables.models import Supplier
+from payables.services import expense_accounts, tax_rates_for_account
+from tests.payables.linked import Linked, linked
+from tests.payables.payments_ledger import paying_company
+
+__all__ = ["linked"]
+
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
+
+
+def _bill(linked: Linked, **changes: str) -> dict[str, str]:
+    account = expense_accounts(linked.company)[0]
+    data = {
+        "supplier": Supplier.objects.for_company(linked.company)[0].name,
+        "reference": "F-1",
+        "issue_date": "2026-03-02",
+        "due_date": "2026-04-01",
+        "currency": "GBP",
+        "token": "8f0c1f52-6c1e-4f55-9d1c-0c8d4b7c3a11",
+        "action": "save",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-quantity": "1",
+        "lines-0-unit_amount": "10",
+        "lines-0-account": str(account.pk),
+        "lines-0-tax_rate": str(tax_rates_for_account(account)[0].pk),
+    }
+    return data | changes
+
+
+@pytest.mark.parametrize("action", ["save", "add_line", "remove_line-0", "supplier"])
+@pytest.mark.parametrize("count", ["x", "²", "9" * 40])
+def test_a_line_count_that_is_not_a_count_is_refused_with_a_message(
+    client_logged_in: Client, linked: Linked, action: str, count: str
+) -> None:
+    data = _bill(linked, action=action, **{"lines-TOTAL_FORMS": count})
+
+    response = client_logged_in.post(reverse("payables:bill-create"), data)
+
+    assert response.status_code in {200, 400}
+    if action == "save":
+        assert 'class="errorlist' in response.content.decode()
+
+
+def test_removing_a_line_of_a_huge_count_does_not_loop_over_it(
+    client_logged_in: Client, linked: Linked
+) -> None:
+    data = _bill(linked, action="remove_line-0", **{"lines-TOTAL_FORMS": "999999"})
+    response = client_logged_in.post(reverse("payables:bill-create"), data)
+    assert response.status_code in {200, 400}
+
+
+@pytest.mark.parametrize("quantity", ["sNaN", "NaN", "Infinity", "-inf"])
+def test_a_quantity_that_is_not_a_number_is_refused_with_a_message(
+    client_logged_in: Client, linked: Linked, quantity: str
+) -> None:
+    response = client_logged_in.post(
+        reverse("payables:bill-create"), _bill(linked, **{"lines-0-quantity": quantity})
+    )
+    assert response.status_code in {200, 400}
+    assert "Enter a number" in response.content.decode()
+
+
+def test_an_empty_supplier_form_says_what_is_missing(
+    client_logged_in: Client, linked: Linked
+) -> None:
+    response = client_logged_in.post(reverse("payables:supplier-create"), {})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+
+
+def test_a_bank_account_form_without_its_key_says_so_and_gets_a_new_one(
+    client: Client, user: Any
+) -> None:
+    paying_company(user=user, bills=1)
+    client.force_login(user)
+    data = {"name": "Ops", "account_type": "Debit", "account_number": "1", "currency": "GBP"}
+
+    response = client.post(reverse("payables:bank-account-create"), data)
+
+    html = response.content.decode()
+    assert "This form is out of date" in html
+    assert 'name="idempotency_key" value="' in html  # a fresh key: the next submit can succeed
+    assert 'name="idempotency_key" value=""' not in html
+
+
+def test_a_supplier_filter_beyond_any_row_id_is_ignored(
+    client_logged_in: Client, company: Any
+) -> None:
+    response = client_logged_in.get("/", {"supplier": str(2**63)})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("raw", ["9" * 25, "²", "-1", "0", " 1x"])
+def test_ids_no_row_can_have_are_junk_not_a_crash(
+    client_logged_in: Client, linked: Linked, raw: str
+) -> None:
+    """Ids from query strings go through one parser (payables.views.scoped.parse_id): unicode
+    digits, signs and numbers past 64 bits are no id, whichever view reads them."""
+    options = client_logged_in.get(
+        reverse("payables:bill-tax-rates"),
+        {"field": "lines-0-tax_rate", "lines-0-account": raw},
+        headers={"HX-Request": "true"},
+    )
+    assert options.status_code == 200
+    assert "<option" not in options.content.decode().replace('<option value="">', "")
+    assert (
+        client_logged_in.get(reverse("payables:bank-account-create"), {"bill": raw}).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize("raw", ["9" * 25, "²"])
+def test_a_preselected_bank_account_that_is_no_id_is_ignored(
+    client: Client, user: Any, raw: str
+) -> None:
+    paying = paying_company(user=user, bills=1)
+    client.force_login(user)
+    bill = paying.bill("GBP")
+    response = client.get(reverse("payables:bill-pay", args=[bill.pk]), {"bank_account": raw})
+    assert response.status_code == 200
