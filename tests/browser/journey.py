@@ -470,6 +470,11 @@ def search_suppliers(journey: Journey, *, text: str, expected: str) -> None:
     _nav(journey, "Suppliers")
     expect(page.get_by_role("heading", name="Suppliers", level=1)).to_be_visible()
     journey.checkpoint("suppliers")
+    searches: list[str] = []
+    page.on(
+        "request",
+        lambda request: searches.append(request.url) if "/suppliers/?" in request.url else None,
+    )
     search = page.get_by_label("Search")
     search.press_sequentially(text, delay=20)
     if not journey.javascript:
@@ -481,6 +486,17 @@ def search_suppliers(journey: Journey, *, text: str, expected: str) -> None:
     expect(rows.filter(has_text=expected)).to_have_count(1)
     for row in rows.all():
         expect(row).to_contain_text(text, ignore_case=True)
+    if journey.javascript:
+        # Leaving the field searches nothing again: only typing and the checkboxes do.
+        sent = len(searches)
+        search.blur()
+        page.wait_for_load_state("networkidle")
+        assert len(searches) == sent, f"leaving the search field sent {searches[sent:]}"
+        page.get_by_label("With unpaid bills").check()
+        page.wait_for_url(re.compile(r"/suppliers/\?(.*&)?unpaid=on(&|$)"))
+        page.wait_for_load_state("networkidle")
+        expect(rows.filter(has_text=expected)).to_have_count(1)
+        assert len(searches) == sent + 1, f"ticking a filter sent {searches[sent:]}"
     journey.checkpoint("suppliers-search")
 
 
