@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from django import forms
@@ -32,6 +32,7 @@ from payables.services import (
 )
 
 MAX_LINES = 100
+MONEY_LIMIT = Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)
 
 
 class BillForm(forms.Form):
@@ -303,6 +304,17 @@ class Totals:
     tax: Decimal
     total: Decimal
     currency: str
+    # The total read from the bill's document, which the lines should add up to.
+    expected: Decimal | None = None
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.expected is None else self.total - self.expected
+
+    @property
+    def gap(self) -> Decimal | None:
+        difference = self.difference
+        return None if difference is None else abs(difference)
 
 
 def _number(raw: object) -> Decimal | None:
@@ -311,6 +323,14 @@ def _number(raw: object) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return value if value.is_finite() else None
+
+
+def _money(raw: object) -> Decimal | None:
+    """A figure as typed, when it is one that a money field can hold."""
+    value = _number(raw)
+    if value is None or abs(value) >= MONEY_LIMIT:
+        return None
+    return value
 
 
 def compute_totals(company: Company, data: Any, currency: str) -> Totals:
@@ -322,14 +342,41 @@ def compute_totals(company: Company, data: Any, currency: str) -> Totals:
     count = _number(data.get("lines-TOTAL_FORMS", 0)) or Decimal(0)
     subtotal = tax = Decimal(0)
     exponent = Decimal(1).scaleb(-currency_decimals(currency))
-    for n in range(min(int(count), MAX_LINES)):
-        quantity = _number(data.get(f"lines-{n}-quantity"))
-        unit = _number(data.get(f"lines-{n}-unit_amount"))
-        if quantity is None or unit is None:
-            continue
-        subtotal += (quantity * unit).quantize(exponent)
-        tax += line_tax(quantity, unit, rates.get(str(data.get(f"lines-{n}-tax_rate"))), currency)
-    return Totals(subtotal=subtotal, tax=tax, total=subtotal + tax, currency=currency)
+    # Each figure fits a money field; their products and sums get the digits they need.
+    with localcontext(prec=60):
+        for n in range(min(int(count), MAX_LINES)):
+            quantity = _money(data.get(f"lines-{n}-quantity"))
+            unit = _money(data.get(f"lines-{n}-unit_amount"))
+            if quantity is None or unit is None:
+                continue
+            subtotal += (quantity * unit).quantize(exponent)
+            rate = rates.get(str(data.get(f"lines-{n}-tax_rate")))
+            tax += line_tax(quantity, unit, rate, currency)
+    expected = _money(data.get("document_total"))
+    if expected is not None and expected < 0:
+        expected = None
+    return Totals(
+        subtotal=subtotal,
+        tax=tax,
+        total=subtotal + tax,
+        currency=currency,
+        expected=expected.quantize(exponent) if expected is not None else None,
+    )
+
+
+def net_of_tax(total: Decimal, rate: TaxRate | None, currency: str) -> Decimal:
+    """The net amount of one line whose tax at `rate` brings it to `total` (a document's total
+    is what the supplier asks for, tax included). When rounding makes no net amount add up
+    exactly, the nearest one: the form then shows the difference."""
+    percent = (rate.effective_tax_rate if rate is not None else None) or Decimal(0)
+    exponent = Decimal(1).scaleb(-currency_decimals(currency))
+    if percent <= -100:
+        return total
+    net = (total * 100 / (100 + percent)).quantize(exponent, rounding=ROUND_HALF_UP)
+    for candidate in (net, net - exponent, net + exponent):
+        if candidate >= 0 and candidate + line_tax(Decimal(1), candidate, rate, currency) == total:
+            return candidate
+    return net
 
 
 def new_token() -> str:

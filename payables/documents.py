@@ -71,9 +71,6 @@ class DocumentProposal:
         }
         return {key: value for key, value in values.items() if value}
 
-    def line_initial(self) -> dict[str, Any]:
-        return {"unit_amount": self.total} if self.total is not None else {}
-
 
 def extract_text(fileobj: BinaryIO) -> str:
     """The text layer of the first pages of a PDF; "" when there is none or it cannot be read."""

@@ -25,6 +25,7 @@ from payables.bill_forms import (
     BillForm,
     compute_totals,
     line_formset,
+    net_of_tax,
     new_token,
 )
 from payables.documents import DocumentProposal, propose_from_document
@@ -174,7 +175,10 @@ def _ctx(
             f"lines-{n}-{k}": getattr(v, "pk", v)
             for n, line in enumerate(formset.forms)
             for k, v in line.initial.items()
-        } | {"lines-TOTAL_FORMS": str(len(formset.forms))}
+        } | {
+            "lines-TOTAL_FORMS": str(len(formset.forms)),
+            "document_total": form.initial.get("document_total"),
+        }
         currency = form.initial.get("currency")
     currency = currency or company.base_currency
     ctx: dict[str, Any] = {
@@ -282,11 +286,16 @@ def _new_forms(
     if proposal is not None:
         initial.update(proposal.initial())
     form = BillForm(initial=initial, company=company, platform_key=connection.platform_key)
-    lines = [{"quantity": 1, **(proposal.line_initial() if proposal else {})}]
+    line: dict[str, Any] = {"quantity": 1}
     account, rate = _last_coding(company, proposal.supplier if proposal else None)
     if account is not None:
-        lines[0].update(account=account.pk, tax_rate=rate.pk if rate else None)
-    return form, line_formset(company, initial=lines), proposal
+        line.update(account=account.pk, tax_rate=rate.pk if rate else None)
+    if proposal is not None and proposal.total is not None:
+        # The document's total is what the supplier asks for, tax included: the line gets the
+        # amount before tax, and the totals keep checking the lines against the document.
+        line["unit_amount"] = net_of_tax(proposal.total, rate, str(form.initial["currency"]))
+        form.initial["document_total"] = proposal.total
+    return form, line_formset(company, initial=[line]), proposal
 
 
 def _bound_forms(

@@ -366,6 +366,8 @@ def create_bill_from_pdf(journey: Journey, *, pdf: Path, reference: str) -> None
     expect(page.locator("[data-suggestions]")).to_be_visible()
     # What the text layer proposed is in the form, for the user to check.
     expect(page.locator("#id_reference")).to_have_value(reference)
+    # The document's total includes tax: the proposed line adds up to it.
+    expect(page.locator("[data-document-total] [data-match]")).to_be_visible()
     journey.checkpoint("bill-proposed")
 
     account = page.locator("#id_lines-0-account")

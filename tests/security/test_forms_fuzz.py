@@ -155,7 +155,7 @@ def test_bill_form_with_line_items_never_fails(
         }
     junked = data.draw(st.sets(st.sampled_from(sorted(valid))))
     post = {name: data.draw(junk) if name in junked else value for name, value in valid.items()}
-    post |= data.draw(_fields(*BILL_FIELDS[:2], "document"))
+    post |= data.draw(_fields(*BILL_FIELDS[:2], "document", "document_total"))
     action = post["action"]
 
     for headers in ({}, HTMX):

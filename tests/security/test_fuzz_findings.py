@@ -72,6 +72,20 @@ def test_a_quantity_that_is_not_a_number_is_refused_with_a_message(
     assert "Enter a number" in response.content.decode()
 
 
+@pytest.mark.parametrize("action", ["recalc", "save"])
+@pytest.mark.parametrize(
+    "line", [{"lines-0-quantity": "1E30"}, {"lines-0-unit_amount": "-" + "9" * 30}]
+)
+def test_a_line_beyond_any_amount_is_left_out_of_the_totals(
+    client_logged_in: Client, linked: Linked, action: str, line: dict[str, str]
+) -> None:
+    response = client_logged_in.post(
+        reverse("payables:bill-create"), _bill(linked, action=action, **line)
+    )
+    assert response.status_code in {200, 400}
+    assert "data-total>0.00 GBP<" in response.content.decode()
+
+
 def test_an_empty_supplier_form_says_what_is_missing(
     client_logged_in: Client, linked: Linked
 ) -> None:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from payables.bill_forms import net_of_tax
 from payables.documents import extract_text, propose
-from payables.models import Attachment, Bill, BillDocument
+from payables.models import Attachment, Bill, BillDocument, BillLineItem, TaxRate
+from payables.services import line_tax
 from tests.payables.linked import Linked
 from tests.payables.pdfs import PNG_1PX, make_pdf
 from tests.payables.views.test_bill_create import form_data
@@ -237,3 +240,95 @@ def test_documents_of_bills_never_saved_are_purged_with_their_files(
 
     assert list(BillDocument.objects.values_list("name", flat=True)) == ["new.pdf"]
     assert not default_storage.exists(old.file.name)
+
+
+class TestDocumentTotal:
+    """A document's total includes tax: the proposed line is the amount before tax, and the
+    totals keep checking the lines against the document as the user edits them."""
+
+    @pytest.fixture
+    def coded_supplier(self, linked: Linked):  # type: ignore[no-untyped-def]
+        # The supplier's last bill was coded to 461 at 20% VAT, so the form proposes both.
+        supplier = linked.supplier()
+        BillLineItem.objects.filter(bill__supplier=supplier).update(
+            account_codat_id=linked.account("461").codat_id,
+            tax_rate_codat_id=linked.tax_rate("INPUT2").codat_id,
+        )
+        return supplier
+
+    def _form(self, client, supplier_name: str) -> tuple[BillDocument, str]:  # type: ignore[no-untyped-def]
+        response = drop(client, "bill.pdf", invoice_pdf(supplier_name))
+        document = BillDocument.objects.get()
+        return document, client.get(response["Location"]).content.decode()
+
+    def test_the_line_is_the_total_before_tax_and_adds_up_to_it(  # type: ignore[no-untyped-def]
+        self, client_logged_in, linked: Linked, coded_supplier
+    ) -> None:
+        _, html = self._form(client_logged_in, coded_supplier.name)
+
+        # 1,120.00 at 20%: 933.33 + 186.67 tax.
+        assert 'name="lines-0-unit_amount" value="933.33"' in html
+        assert re.search(r"data-total>1,120\.00 GBP<", html)
+        assert 'name="document_total" value="1120.00"' in html
+        assert "data-match" in html
+        assert "data-mismatch" not in html
+
+    def test_editing_the_lines_says_how_far_they_are_from_the_document(  # type: ignore[no-untyped-def]
+        self, client_logged_in, linked: Linked, coded_supplier
+    ) -> None:
+        document, _ = self._form(client_logged_in, coded_supplier.name)
+        data = form_data(
+            linked,
+            action="recalc",
+            document=str(document.token),
+            document_total="1120.00",
+            **{"lines-0-quantity": "1", "lines-0-unit_amount": "1000.00"},
+        )
+
+        more = client_logged_in.post(
+            reverse("payables:bill-create"), data, headers={**HTMX, "HX-Target": "bill-totals"}
+        ).content.decode()
+        data["lines-0-unit_amount"] = "900.00"
+        less = client_logged_in.post(reverse("payables:bill-create"), data).content.decode()
+
+        assert "The lines come to 80.00 more" in more  # 1,200.00 against 1,120.00
+        assert "The lines come to 40.00 less" in less  # 1,080.00; the whole page keeps the total
+        assert 'name="document_total" value="1120.00"' in less
+
+    def test_a_bill_without_a_document_or_with_a_junk_total_shows_no_comparison(  # type: ignore[no-untyped-def]
+        self, client_logged_in, linked: Linked
+    ) -> None:
+        for junk in ("", "abc", "NaN", "-5", "1e30"):
+            html = client_logged_in.post(
+                reverse("payables:bill-create"),
+                form_data(linked, action="recalc", document_total=junk),
+            ).content.decode()
+            assert "data-document-total" not in html, junk
+
+
+@pytest.mark.parametrize(
+    ("total", "percent", "net"),
+    [
+        ("240.00", "20", "200.00"),
+        ("1120.00", "20", "933.33"),
+        ("100.01", "20", "83.34"),
+        ("99.99", "5", "95.23"),
+        ("80.50", "0", "80.50"),
+        ("80.50", None, "80.50"),
+        ("10000", "20", "8333"),  # JPY has no minor unit
+    ],
+)
+def test_net_of_tax_adds_back_up_to_the_total(total: str, percent: str | None, net: str) -> None:
+    currency = "JPY" if total == "10000" else "GBP"
+    rate = None if percent is None else TaxRate(effective_tax_rate=Decimal(percent))
+
+    result = net_of_tax(Decimal(total), rate, currency)
+
+    assert result == Decimal(net)
+    assert result + line_tax(Decimal(1), result, rate, currency) == Decimal(total)
+
+
+def test_net_of_tax_when_no_net_amount_adds_up_exactly_gives_the_nearest() -> None:
+    # At 20%, 0.02 -> 0.02 and 0.03 -> 0.04 (0.006 rounds up): nothing makes 0.03.
+    rate = TaxRate(effective_tax_rate=Decimal("20"))
+    assert net_of_tax(Decimal("0.03"), rate, "GBP") == Decimal("0.03")
