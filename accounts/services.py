@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -23,6 +24,7 @@ from codat.types import CompanyRequest
 logger = logging.getLogger(__name__)
 
 ACTIVE_COMPANY_ATTR = "_billpay_active_company"
+COMPANIES_ATTR = "_billpay_companies"
 ACTIVE_COMPANY_SESSION_KEY = "active_company_id"
 
 
@@ -31,10 +33,19 @@ def companies_for_user(user: User) -> list[Company]:
     return list(Company.objects.filter(memberships__user=user).order_by("name", "id"))
 
 
+def request_companies(request: HttpRequest) -> list[Company]:
+    """The signed-in user's companies, by name, read once per request: the active company and
+    base.html's company switcher both come from this one query."""
+    if not hasattr(request, COMPANIES_ATTR):
+        user = request.user
+        companies = companies_for_user(user) if user.is_authenticated else []
+        setattr(request, COMPANIES_ATTR, companies)
+    return cast(list[Company], getattr(request, COMPANIES_ATTR))
+
+
 def active_company(request: HttpRequest) -> Company | None:
     """The company the user works in now: the one chosen in this session if they still belong to
     it, else their first company, else None (they have none yet)."""
-    # Read once per request: the view and base.html's company switcher both ask.
     if hasattr(request, ACTIVE_COMPANY_ATTR):
         company: Company | None = getattr(request, ACTIVE_COMPANY_ATTR)
         return company
@@ -45,26 +56,23 @@ def active_company(request: HttpRequest) -> Company | None:
 
 
 def _active_company(request: HttpRequest) -> Company | None:
-    user = request.user
-    if not user.is_authenticated:
+    companies = request_companies(request)
+    if not companies:
         return None
-    memberships = Membership.objects.filter(user=user).select_related("company")
     chosen = request.session.get(ACTIVE_COMPANY_SESSION_KEY)
-    if chosen is not None:
-        membership = memberships.filter(company_id=chosen).first()
-        if membership is not None:
-            return membership.company
-    membership = memberships.order_by("company__name", "company_id").first()
-    if membership is None:
-        return None
-    request.session[ACTIVE_COMPANY_SESSION_KEY] = membership.company_id
-    return membership.company
+    company = next((c for c in companies if c.pk == chosen), None)
+    if company is None:
+        company = companies[0]
+        request.session[ACTIVE_COMPANY_SESSION_KEY] = company.pk
+    return company
 
 
 def active_company_set(request: HttpRequest, company: Company) -> None:
     """Make `company` the active one for this session (the caller checked membership)."""
     request.session[ACTIVE_COMPANY_SESSION_KEY] = company.pk
     setattr(request, ACTIVE_COMPANY_ATTR, company)
+    # A company created in this request is not among those read before it.
+    request.__dict__.pop(COMPANIES_ATTR, None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -33,18 +34,22 @@ class LazySelect(forms.Widget):
     per option: a company can have a thousand suppliers, and an htmx table swap never draws them.
 
     With `cache_key`, the escaped options are cached under it (the caller puts whatever the
-    options depend on into the key)."""
+    options depend on into the key). A value that is not among the options is kept as an option
+    of its own (a supplier whose last bill was just paid), unless `keep_unknown` is off."""
 
     def __init__(
         self,
         options: Callable[[], Iterable[tuple[Any, str]]],
         blank: str,
         cache_key: Callable[[], str] | None = None,
+        *,
+        keep_unknown: bool = True,
     ) -> None:
         super().__init__()
         self.options = options
         self.blank = blank
         self.cache_key = cache_key
+        self.keep_unknown = keep_unknown
 
     def _rendered_options(self) -> list[tuple[str, str, str]]:
         """(value, escaped value attribute, escaped text) per option, blank first."""
@@ -70,7 +75,8 @@ class LazySelect(forms.Widget):
     ) -> SafeString:
         selected = "" if value is None else str(value)
         options = self._rendered_options()
-        if selected and selected not in {key for key, _attr, _label in options}:
+        known = {key for key, _attr, _label in options}
+        if selected and selected not in known and self.keep_unknown:
             options = [*options, (selected, f'value="{escape(selected)}"', escape(selected))]
         attrs = self.build_attrs(self.attrs, attrs)
         rendered = "".join(
@@ -83,21 +89,28 @@ class LazySelect(forms.Widget):
         )
 
 
+STATUS_CHOICES = [(s.value, s.label) for s in (*Bill.UNPAID, Bill.Status.PAID)]
+
+
 class InboxFilterForm(forms.Form):
     """The inbox's GET filters. Every field is optional; a junk value fails only its own field, so
     the view ignores it and says so instead of refusing the whole request."""
 
     q = forms.CharField(label="Search", required=False, max_length=200)
+    # The fixed choices render through LazySelect too: Django's Select renders a template per
+    # option, which cost the inbox more than the rest of its filters together.
     status = forms.ChoiceField(
         required=False,
-        choices=[
-            ("", "Any unpaid status"),
-            *((s.value, s.label) for s in (*Bill.UNPAID, Bill.Status.PAID)),
-        ],
+        choices=[("", "Any unpaid status"), *STATUS_CHOICES],
+        widget=LazySelect(partial(list, STATUS_CHOICES), "Any unpaid status", keep_unknown=False),
     )
     # Bounded by the largest id a database stores: a bigger number is junk, not a lookup error.
     supplier = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    due = forms.ChoiceField(required=False, choices=[("", "Any due date"), *Due.CHOICES])
+    due = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any due date"), *Due.CHOICES],
+        widget=LazySelect(partial(list, Due.CHOICES), "Any due date", keep_unknown=False),
+    )
     currency = forms.CharField(required=False, max_length=3)
     sort = forms.ChoiceField(
         required=False,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from accounts.services import active_company, companies_for_user
+from accounts.services import active_company, request_companies
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def company_switcher(context: template.Context) -> dict[str, Any]:
     if request is None or not request.user.is_authenticated:
         return {"companies": [], "active": None}
     return {
-        "companies": companies_for_user(request.user),
+        "companies": request_companies(request),
         "active": active_company(request),
         "csrf_token": context.get("csrf_token"),
     }

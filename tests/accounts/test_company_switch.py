@@ -87,3 +87,21 @@ def test_the_top_bar_never_lists_other_peoples_companies(
     response = client_logged_in.get("/accounts/company/")
 
     assert b"Someone Else Ltd" not in response.content
+
+
+def test_the_active_company_and_the_switcher_come_from_one_query(
+    client_logged_in: Client, user: User, company: Company, second_company: Company
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client_logged_in.post(_url(second_company))
+    with CaptureQueriesContext(connection) as captured:
+        page = client_logged_in.get("/accounts/company/").content.decode()
+
+    # The user's memberships: which company is active, and which others the switcher offers.
+    mine = f'"accounts_membership"."user_id" = {user.pk}'
+    reads = [q["sql"] for q in captured.captured_queries if mine in q["sql"]]
+    assert len(reads) == 1, reads
+    assert "<h1>Zed Holdings</h1>" in page
+    assert company.name in page  # the switcher still offers the other one
