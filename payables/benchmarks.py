@@ -371,7 +371,7 @@ REFRESH_CHANGED_BILLS = 10
 
 
 def _refresh(company: Company, connection: Connection) -> ImportRun:
-    from payables.sync import Trigger, _since, payables_refresh_run
+    from payables.services.sync import Trigger, _since, payables_refresh_run
 
     run = ImportRun.objects.create(
         company=company,

@@ -67,7 +67,7 @@ REFRESH_UNEXPECTED = (
 @shared_task
 def payables_refresh_all() -> int:
     """Beat: give up stuck runs, then queue one refresh per linked connection; return how many."""
-    from payables.sync import (
+    from payables.services.sync import (
         Trigger,
         import_runs_expire_stuck,
         payables_refresh_start,
@@ -94,7 +94,7 @@ def payables_refresh_all() -> int:
 )
 def payables_refresh(self: Task, run_id: int) -> None:
     """Run or resume a refresh; retried with backoff while the ledger is unavailable."""
-    from payables.sync import payables_refresh_run
+    from payables.services.sync import payables_refresh_run
 
     _run_recording_outcome(
         self, run_id, payables_refresh_run, what="Refresh", unexpected=REFRESH_UNEXPECTED

@@ -47,7 +47,7 @@ from payables.services import (
 from payables.services import (
     bill_create as bill_create_service,
 )
-from payables.suppliers import SupplierError, supplier_create
+from payables.services.suppliers import SupplierError, supplier_create
 from payables.views.scoped import bill_or_404, parse_id
 
 TEMPLATE = "payables/bill_form.html"

@@ -163,9 +163,9 @@ def payables_import_note(*, run_id: int, message: str) -> None:
 
 
 class RunAttempt:
-    """One attempt at an import run (the first-link import, or a refresh in payables.sync): its
-    phases run in order from the one the run stored, and every write to the run is a
-    compare-and-set, so that a redelivered copy of the task never double-counts."""
+    """One attempt at an import run (the first-link import, or a refresh in
+    payables.services.sync): its phases run in order from the one the run stored, and every write
+    to the run is a compare-and-set, so that a redelivered copy of the task never double-counts."""
 
     phases: ClassVar[type[StrEnum]]
 
