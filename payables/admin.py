@@ -21,7 +21,7 @@ from payables.models import (
     Supplier,
     TaxRate,
 )
-from payables.services import payables_import_retry
+from payables.services.imports import payables_import_retry
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
