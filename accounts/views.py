@@ -28,7 +28,7 @@ from accounts.services import (
     user_signup,
 )
 from billpay.http import AuthenticatedRequest, HtmxHttpRequest
-from payables.services import payables_import_start
+from payables.services.imports import payables_import_start
 
 CANCELLED_MESSAGE = "You cancelled the connection to {platform}. Connect again when you are ready."
 

@@ -21,7 +21,7 @@ from payables.models import (
     Supplier,
     TaxRate,
 )
-from payables.services import payables_import_retry
+from payables.services.imports import payables_import_retry
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -212,7 +212,7 @@ class ConnectionSyncAdmin(ConnectionAdmin):
 
     @admin.action(description="Refresh now from the ledger")
     def refresh_now(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
-        from payables.sync import RefreshStopped, Trigger, payables_refresh_start
+        from payables.services.sync import RefreshStopped, Trigger, payables_refresh_start
 
         started = 0
         for connection in queryset.select_related("company"):
@@ -288,7 +288,7 @@ class TriggerFilter(admin.SimpleListFilter):
     parameter_name = "trigger"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        from payables.sync import Trigger
+        from payables.services.sync import Trigger
 
         return [("none", "None (first-link import)"), *((t.value, t.value) for t in Trigger)]
 

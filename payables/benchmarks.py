@@ -109,7 +109,7 @@ def _seeded(bills: int, seed: int) -> tuple[Company, Connection]:
 
 
 def _import(company: Company, connection: Connection) -> ImportRun:
-    from payables.services import payables_import_run
+    from payables.services.imports import payables_import_run
 
     run = ImportRun.objects.create(company=company, connection=connection)
     return payables_import_run(run_id=run.pk)
@@ -371,7 +371,7 @@ REFRESH_CHANGED_BILLS = 10
 
 
 def _refresh(company: Company, connection: Connection) -> ImportRun:
-    from payables.sync import Trigger, _since, payables_refresh_run
+    from payables.services.sync import Trigger, _since, payables_refresh_run
 
     run = ImportRun.objects.create(
         company=company,
@@ -501,7 +501,7 @@ def pay_benchmark(options: Options) -> dict[str, Any]:
     ledger: list[float] = []
     own_db: list[float] = []
     queries: list[int] = []
-    with mock.patch("payables.services.codat_client", client_factory):
+    with mock.patch("payables.services.payments.codat_client", client_factory):
         for bill in bills:
             data = {
                 "amount": str(bill.amount_due),

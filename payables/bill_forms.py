@@ -22,7 +22,7 @@ from payables.models import (
     Supplier,
     TaxRate,
 )
-from payables.services import (
+from payables.services.bills import (
     BillLineInput,
     bill_currencies,
     currency_decimals,

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.models import Company
 from payables.inbox import Due
 from payables.models import BankAccount, Bill, MappingStatus, Payment, Supplier, UnableToPay
-from payables.services import payment_check
+from payables.services.payments import payment_check
 
 # The inbox's sortable columns: the `sort` value (prefixed with "-" for descending) -> Bill field.
 SORTS = {

@@ -1,4 +1,4 @@
-"""Celery tasks of the payables app: thin interfaces over payables.services."""
+"""Celery tasks of the payables app: thin interfaces over the modules of payables.services."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ from collections.abc import Callable
 from celery import Task, shared_task
 
 from codat.errors import CodatError, CodatUnavailable
-from payables import services
-from payables.services import payables_import_fail, payables_import_note, payables_import_run
+from payables.services import payments
+from payables.services.imports import (
+    payables_import_fail,
+    payables_import_note,
+    payables_import_run,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +71,7 @@ REFRESH_UNEXPECTED = (
 @shared_task
 def payables_refresh_all() -> int:
     """Beat: give up stuck runs, then queue one refresh per linked connection; return how many."""
-    from payables.sync import (
+    from payables.services.sync import (
         Trigger,
         import_runs_expire_stuck,
         payables_refresh_start,
@@ -94,7 +98,7 @@ def payables_refresh_all() -> int:
 )
 def payables_refresh(self: Task, run_id: int) -> None:
     """Run or resume a refresh; retried with backoff while the ledger is unavailable."""
-    from payables.sync import payables_refresh_run
+    from payables.services.sync import payables_refresh_run
 
     _run_recording_outcome(
         self, run_id, payables_refresh_run, what="Refresh", unexpected=REFRESH_UNEXPECTED
@@ -112,13 +116,13 @@ def payables_refresh(self: Task, run_id: int) -> None:
 def payment_retry(payment_id: int) -> str:
     """Resend a pending payment with its own idempotency key, backing off while the ledger is
     unavailable; what is still pending after the last retry is left to payments_reconcile."""
-    return str(services.payment_retry(payment_id=payment_id).status)
+    return str(payments.payment_retry(payment_id=payment_id).status)
 
 
 @shared_task(acks_late=True)
 def payments_reconcile() -> dict[str, int]:
     """Settle payments left pending past the retry window (the beat schedule runs it)."""
-    result = services.payments_reconcile()
+    result = payments.payments_reconcile()
     return {
         "checked": result.checked,
         "resent": result.resent,
@@ -138,8 +142,8 @@ def payments_reconcile() -> dict[str, int]:
 )
 def attachment_sync(self: Task, attachment_id: int) -> None:
     """Send a pending attachment to the ledger; retried with backoff while the ledger is down."""
-    from payables.services import attachment_give_up
-    from payables.services import attachment_sync as sync
+    from payables.services.attachments import attachment_give_up
+    from payables.services.attachments import attachment_sync as sync
 
     try:
         sync(attachment_id=attachment_id)
@@ -161,8 +165,8 @@ def attachment_sync(self: Task, attachment_id: int) -> None:
 def mapping_options_refresh(company_id: int) -> None:
     """Re-read one company's bill mapping options (accounts and tax rates)."""
     from accounts.models import Company
-    from payables.services import PayablesError
-    from payables.services import mapping_options_refresh as refresh
+    from payables.services.bills import mapping_options_refresh as refresh
+    from payables.services.errors import PayablesError
 
     company = Company.objects.filter(pk=company_id).first()
     if company is None:
@@ -194,6 +198,6 @@ def mapping_options_refresh_all() -> int:
 @shared_task
 def bill_documents_purge() -> int:
     """Daily: forget documents dropped to start a bill that was never saved."""
-    from payables.services import bill_documents_purge as purge
+    from payables.services.bills import bill_documents_purge as purge
 
     return purge()

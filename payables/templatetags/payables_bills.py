@@ -8,7 +8,7 @@ from django import template
 
 from payables.files import PREVIEWABLE
 from payables.models import Attachment, Bill
-from payables.services import bill_edit_refusal
+from payables.services.bills import bill_edit_refusal
 
 register = template.Library()
 

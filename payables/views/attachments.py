@@ -16,16 +16,10 @@ from billpay.http import AuthenticatedRequest
 from payables.files import PREVIEWABLE
 from payables.framing import framed_by_self
 from payables.models import Attachment, Bill
-from payables.services import (
-    AttachmentError,
-    attachment_open,
-)
-from payables.services import (
-    attachment_retry as attachment_retry_service,
-)
-from payables.services import (
-    attachment_upload as attachment_upload_service,
-)
+from payables.services.attachments import attachment_open
+from payables.services.attachments import attachment_retry as attachment_retry_service
+from payables.services.attachments import attachment_upload as attachment_upload_service
+from payables.services.errors import AttachmentError
 from payables.views.scoped import bill_or_404, company_or_404
 
 FRAGMENT = "payables/_bill_attachments.html"

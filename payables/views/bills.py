@@ -31,11 +31,9 @@ from payables.bill_forms import (
 from payables.documents import DocumentProposal, propose_from_document
 from payables.framing import framed_by_self
 from payables.models import Account, Bill, BillDocument, Supplier, TaxRate
-from payables.services import (
-    BillError,
-    LedgerUnavailable,
-    PayablesError,
-    attachment_from_document,
+from payables.services.attachments import attachment_from_document
+from payables.services.bills import bill_create as bill_create_service
+from payables.services.bills import (
     bill_document_create,
     bill_edit_refusal,
     bill_update,
@@ -45,10 +43,8 @@ from payables.services import (
     supplier_near_matches,
     tax_rates_for_account,
 )
-from payables.services import (
-    bill_create as bill_create_service,
-)
-from payables.suppliers import SupplierError, supplier_create
+from payables.services.errors import BillError, LedgerUnavailable, PayablesError
+from payables.services.suppliers import SupplierError, supplier_create
 from payables.views.scoped import bill_or_404, parse_id
 
 TEMPLATE = "payables/bill_form.html"

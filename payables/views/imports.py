@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from billpay.http import AuthenticatedRequest, stop_polling
 from payables.models import ImportRun
-from payables.services import PHASE_LABELS, not_imported_counts, payables_import_retry
+from payables.services.imports import PHASE_LABELS, not_imported_counts, payables_import_retry
 from payables.views.scoped import company_or_404
 
 TEMPLATE = "payables/import_progress.html"

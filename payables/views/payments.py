@@ -26,7 +26,7 @@ from billpay.http import AuthenticatedRequest
 from codat.errors import CodatUnavailable
 from payables.forms import BankAccountForm, PayForm, PaymentFilterForm
 from payables.models import Bill, Payment, PaymentError, UnableToPay
-from payables.services import bank_account_create, bill_pay, payment_retry
+from payables.services.payments import bank_account_create, bill_pay, payment_retry
 from payables.views.scoped import bill_or_404, company_or_404, parse_id
 
 PAGE_SIZE = 50

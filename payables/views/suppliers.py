@@ -21,7 +21,12 @@ from accounts.models import AuditLogEntry, Company
 from billpay.http import AuthenticatedRequest
 from payables.forms import SupplierFilterForm, SupplierForm
 from payables.models import Bill, Supplier
-from payables.suppliers import SupplierError, supplier_create, supplier_refresh, supplier_update
+from payables.services.suppliers import (
+    SupplierError,
+    supplier_create,
+    supplier_refresh,
+    supplier_update,
+)
 from payables.views.scoped import company_or_404
 
 PAGE_SIZE = 50

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.services import company_connection
 from billpay.http import AuthenticatedRequest, stop_polling
 from payables.models import Attachment, ImportRun
-from payables.sync import (
+from payables.services.sync import (
     REFRESH_PHASE_LABELS,
     RefreshStopped,
     Trigger,

@@ -15,7 +15,7 @@ from accounts.models import Company, Connection
 from billpay.ledger import SANDBOX_IN_PROCESS_URL
 from codat.client import CodatClient
 from payables.models import ImportRun
-from payables.services import payables_import_run
+from payables.services.imports import payables_import_run
 from sandbox.api.records import get_document
 from sandbox.models import Dataset, LedgerConnection, LedgerRecord
 from sandbox.seed import seed_company
@@ -60,8 +60,9 @@ def ledger() -> Iterator[Ledger]:
             sleep=lambda seconds: None,
         )
 
-    # Imports and refreshes both reach the ledger through payables.services (RunAttempt.drive).
-    with mock.patch("payables.services.codat_client", client):
+    # Imports and refreshes both reach the ledger through payables.services.imports
+    # (RunAttempt.drive).
+    with mock.patch("payables.services.imports.codat_client", client):
         yield recorder
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from accounts.models import Company, Connection
 from payables.models import Account, ImportRun, MappingStatus, Supplier, TaxRate
-from payables.services import mapping_options_refresh, payables_import_run
+from payables.services.bills import mapping_options_refresh
+from payables.services.imports import payables_import_run
 from sandbox.models import Dataset, LedgerConnection, LedgerRecord
 from sandbox.seed import seed_company
 

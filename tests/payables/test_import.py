@@ -23,7 +23,7 @@ from payables.models import (
     Supplier,
     TaxRate,
 )
-from payables.services import ImportPhase, not_imported_counts, payables_import_run
+from payables.services.imports import ImportPhase, not_imported_counts, payables_import_run
 from payables.tasks import UNEXPECTED, payables_import
 from sandbox.models import Dataset, Fault, LedgerConnection, LedgerRecord
 from sandbox.seed import SeedSummary, seed_company, seed_summary
@@ -385,7 +385,9 @@ class TestTask:
         s = seeded(bills=3, suppliers=1)
         run = s.new_run()
 
-        with mock.patch("payables.services._bills_upsert", side_effect=RuntimeError("boom")):
+        with mock.patch(
+            "payables.services.imports._bills_upsert", side_effect=RuntimeError("boom")
+        ):
             result = payables_import.apply(args=(run.pk,))
 
         run.refresh_from_db()

@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 
 from payables.models import ImportRun
-from payables.services import payables_import_retry, payables_import_start
+from payables.services.imports import payables_import_retry, payables_import_start
 from tests.accounts.factories import ConnectionFactory
 
 

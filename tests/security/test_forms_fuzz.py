@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from payables.models import BankAccount, Bill, Supplier
-from payables.services import expense_accounts, tax_rates_for_account
+from payables.services.bills import expense_accounts, tax_rates_for_account
 from tests.payables.factories import BillFactory
 from tests.payables.linked import Linked, linked
 from tests.payables.payments_ledger import PayingCompany, paying_company

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from payables.models import Supplier
-from payables.services import expense_accounts, tax_rates_for_account
+from payables.services.bills import expense_accounts, tax_rates_for_account
 from tests.payables.linked import Linked, linked
 from tests.payables.payments_ledger import paying_company
 

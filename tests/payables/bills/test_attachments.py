@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from payables.models import Attachment, Bill
-from payables.services import AttachmentError, attachment_open, attachment_sync, attachment_upload
+from payables.services.attachments import attachment_open, attachment_sync, attachment_upload
+from payables.services.errors import AttachmentError
 from payables.tasks import attachment_sync as attachment_sync_task
 from sandbox.models import Fault, LedgerAttachment
 from sandbox.services import fault_inject, faults_clear
@@ -402,7 +403,7 @@ def test_a_ledger_copy_of_another_size_is_marked_failed_with_the_reason(bill: Bi
             transport=httpx.MockTransport(truncating),
         )
 
-    with mock.patch("payables.services.codat_client", client):
+    with mock.patch("payables.services.attachments.codat_client", client):
         attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
 
     assert attachment.sync_status == Attachment.SyncStatus.FAILED

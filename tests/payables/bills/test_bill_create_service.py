@@ -9,15 +9,14 @@ from decimal import Decimal
 import pytest
 
 from payables.models import Bill, BillLineItem, BillSubmission
-from payables.services import (
-    BillError,
+from payables.services.bills import (
     BillLineInput,
-    LedgerUnavailable,
     bill_create,
     line_tax,
     supplier_last_coding,
     tax_rate_valid_for_account,
 )
+from payables.services.errors import BillError, LedgerUnavailable
 from sandbox.models import Fault
 from sandbox.services import fault_inject, faults_clear
 from tests.payables.linked import Linked

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from payables.models import Bill, BillDocument, ImportRun
-from payables.services import attachment_upload
+from payables.services.attachments import attachment_upload
 from tests.accounts.factories import UserFactory
 from tests.payables.linked import Linked
 from tests.payables.pdfs import make_pdf

@@ -27,7 +27,7 @@ from payables.models import (
     PaymentEvent,
     UnableToPay,
 )
-from payables.services import payment_retry, payments_reconcile
+from payables.services.payments import payment_retry, payments_reconcile
 from payables.tasks import payment_retry as payment_retry_task
 from sandbox.api.records import save_document
 from sandbox.models import Dataset, Fault, IdempotencyRecord
@@ -389,7 +389,7 @@ def test_the_ledger_is_called_outside_any_transaction_after_the_row_is_committed
             transport=httpx.MockTransport(handler),
         )
 
-    with mock.patch("payables.services.codat_client", client):
+    with mock.patch("payables.services.payments.codat_client", client):
         payment = paying.pay(bill)
 
     assert payment.status == Payment.Status.SUCCEEDED

@@ -26,7 +26,7 @@ from billpay.ledger import SANDBOX_IN_PROCESS_URL
 from codat.client import CodatClient
 from codat.errors import CodatUnavailable
 from payables.models import Bill, Payment, UnableToPay
-from payables.services import bill_pay, payment_retry, payments_reconcile
+from payables.services.payments import bill_pay, payment_retry, payments_reconcile
 from payables.tasks import payment_retry as payment_retry_task
 from sandbox.models import Fault
 from sandbox.services import fault_inject, faults_clear
@@ -173,7 +173,7 @@ def test_chaos_500_pay_operations_over_100_bills() -> None:
     assert len(bills) == 100
     counts: Counter[str] = Counter()
 
-    with mock.patch("payables.services.codat_client", _client_without_sleeps):
+    with mock.patch("payables.services.payments.codat_client", _client_without_sleeps):
         _faults_on(companies, Decimal("0.06"))  # ~22% of all ledger calls fail one way or another
         for n in range(500):
             paying, bill = rng.choice(bills)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Connection
 from payables.models import Attachment, Bill, ImportRun
-from payables.sync import SYNC_HEALTH_CHECKS, Trigger
+from payables.services.sync import SYNC_HEALTH_CHECKS, Trigger
 from payables.tasks import payables_refresh
 from tests.payables.factories import BillFactory, SupplierFactory
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import AuditLogEntry, Connection, WebhookEvent
 from payables.models import ImportRun
-from payables.webhooks import WebhookRefused, webhook_verify
+from payables.services.webhooks import WebhookRefused, webhook_verify
 from sandbox.models import LedgerConnection
 from sandbox.services import connection_consent, connection_deauthorize, connection_read_complete
 from sandbox.tasks import sandbox_webhook_deliver

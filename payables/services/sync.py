@@ -34,7 +34,7 @@ from payables.models import (
     Supplier,
     TaxRate,
 )
-from payables.services import (
+from payables.services.imports import (
     RunAttempt,
     _account,
     _bank_account,
@@ -509,9 +509,9 @@ def attachment_sync_retry(*, attachment: Attachment) -> Attachment:
     """Upload again an attachment whose upload to the ledger failed; it ends synced (with its
     ledger id) or failed with the reason. Only a failed attachment is claimed (compare-and-set
     to pending), so two retries at once upload it once; the upload itself is the attachments
-    feature's (`payables.services.attachment_sync`: it lists the bill's files back and checks
-    them)."""
-    from payables.services import attachment_sync
+    feature's (`payables.services.attachments.attachment_sync`: it lists the bill's files back
+    and checks them)."""
+    from payables.services.attachments import attachment_sync
 
     claimed = Attachment.objects.filter(
         pk=attachment.pk, sync_status=Attachment.SyncStatus.FAILED

@@ -17,7 +17,7 @@ from accounts.services import audit_log_record, company_connection
 from billpay.ledger import codat_client
 from codat.errors import CodatError, CodatRejected
 from payables.models import Supplier
-from payables.sync import reconnect_message, supplier_snapshot, suppliers_store_seen
+from payables.services.sync import reconnect_message, supplier_snapshot, suppliers_store_seen
 
 
 class SupplierError(Exception):

@@ -25,7 +25,7 @@ import codat.types as codat
 from accounts.models import Company, Connection, WebhookEvent
 from accounts.services import audit_log_record, connection_status_store
 from codat.errors import CodatError
-from payables.sync import RefreshStopped, Trigger, payables_refresh_start
+from payables.services.sync import RefreshStopped, Trigger, payables_refresh_start
 
 CONNECTION_EVENTS = (
     "connection.created",
