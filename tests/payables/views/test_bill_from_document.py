@@ -15,7 +15,7 @@ from django.urls import reverse
 from payables.bill_forms import net_of_tax
 from payables.documents import extract_text, propose
 from payables.models import Attachment, Bill, BillDocument, BillLineItem, TaxRate
-from payables.services import line_tax
+from payables.services.bills import line_tax
 from tests.payables.linked import Linked
 from tests.payables.pdfs import PNG_1PX, make_pdf
 from tests.payables.views.test_bill_create import form_data
