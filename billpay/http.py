@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseStopPolling
 
 if TYPE_CHECKING:
@@ -26,3 +27,11 @@ def stop_polling(response: HttpResponse) -> HttpResponse:
     stopped = HttpResponseStopPolling(response.content)
     stopped["Content-Type"] = response["Content-Type"]
     return stopped
+
+
+def safe_next(request: HttpRequest, default: str = "") -> str:
+    """The `next` URL a form or link passed (POST, then GET), when it stays on this site; else
+    `default`."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure())
+    return url if safe else default

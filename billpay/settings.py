@@ -309,6 +309,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "payables.tasks.payments_reconcile",
         "schedule": crontab(minute="*/10"),
     },
+    # Every 15 minutes (minute 5, 20, 35, 50): send again attachments stuck in pending.
+    "attachments-resend": {
+        "task": "payables.tasks.attachments_resend",
+        "schedule": crontab(minute="5,20,35,50"),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -330,6 +330,10 @@ class Attachment(models.Model):
         SYNCED = "synced", "In the ledger"
         FAILED = "failed", "Failed"
 
+    # Longer than the attachment_sync task's whole run of retries (ten, backing off to 5 minutes:
+    # about 15 minutes): an upload pending for longer has no task left working on it.
+    STUCK_AFTER = dt.timedelta(minutes=30)
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="attachments")
     codat_id = models.CharField(max_length=64, blank=True)
@@ -341,6 +345,8 @@ class Attachment(models.Model):
         max_length=16, choices=SyncStatus.choices, default=SyncStatus.PENDING
     )
     sync_error = models.CharField(max_length=500, blank=True)
+    # When the current attempt to send it to the ledger began: the upload, or the last retry.
+    sync_started_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -348,6 +354,26 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def is_stuck(self, now: dt.datetime | None = None) -> bool:
+        """Pending for longer than any task keeps trying: nothing will send it unless asked."""
+        now = now or timezone.now()
+        return (
+            self.sync_status == self.SyncStatus.PENDING
+            and self.sync_started_at < now - self.STUCK_AFTER
+        )
+
+    def can_retry(self, now: dt.datetime | None = None) -> bool:
+        """A failed upload can be sent again, and so can a stuck one; one that a task is still
+        sending cannot, so that the file never lands twice."""
+        return self.sync_status == self.SyncStatus.FAILED or self.is_stuck(now)
+
+    @classmethod
+    def retryable(cls, now: dt.datetime) -> Q:
+        """The condition `can_retry` checks, for a compare-and-set claim."""
+        return Q(sync_status=cls.SyncStatus.FAILED) | Q(
+            sync_status=cls.SyncStatus.PENDING, sync_started_at__lt=now - cls.STUCK_AFTER
+        )
 
 
 class ImportRun(models.Model):

@@ -156,6 +156,14 @@ def attachment_sync(self: Task, attachment_id: int) -> None:
         raise
 
 
+@shared_task(acks_late=True)
+def attachments_resend() -> int:
+    """Send again the attachments stuck in pending (the beat schedule runs it)."""
+    from payables.services.attachments import attachments_resend as resend
+
+    return resend()
+
+
 @shared_task(
     autoretry_for=(CodatUnavailable,),
     retry_backoff=True,

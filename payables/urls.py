@@ -26,11 +26,6 @@ urlpatterns = [
     path("refresh/<int:run_id>/", sync.refresh_progress, name="refresh-progress"),
     path("refresh/<int:run_id>/status/", sync.refresh_status, name="refresh-status"),
     path("sync/", sync.sync_health_view, name="sync-health"),
-    path(
-        "sync/attachments/<int:attachment_id>/retry/",
-        sync.attachment_retry,
-        name="attachment-sync-retry",
-    ),
     path("webhooks/codat/", webhooks.codat_webhook, name="codat-webhook"),
     path("bills/<int:bill_id>/pay/", payments.bill_pay_view, name="bill-pay"),
     path("payments/", payments.payment_list, name="payment-list"),

@@ -87,11 +87,37 @@ def _attachment_push(attachment: Attachment) -> Attachment:
 
 
 def attachment_retry(*, attachment: Attachment) -> Attachment:
-    """Send a failed or pending attachment to the ledger again."""
-    Attachment.objects.filter(pk=attachment.pk, sync_status=Attachment.SyncStatus.FAILED).update(
-        sync_status=Attachment.SyncStatus.PENDING, sync_error=""
+    """Send a failed or stuck attachment to the ledger again, now (see `Attachment.can_retry`).
+
+    It is claimed first, by compare-and-set back to pending: of two retries at once, or a retry
+    and the sweep, one sends it. One that a task is still sending is left to that task and
+    returned as it is. While the ledger is unavailable it stays pending and the task retries it.
+    """
+    now = timezone.now()
+    claimed = (
+        Attachment.objects.filter(Attachment.retryable(now), pk=attachment.pk)
+        .exclude(file="")
+        .update(sync_status=Attachment.SyncStatus.PENDING, sync_error="", sync_started_at=now)
     )
+    attachment.refresh_from_db()
+    if not claimed:
+        return attachment
     return _attachment_push(attachment)
+
+
+def attachments_resend(*, limit: int = 100) -> int:
+    """Send again the attachments stuck in pending (a task lost with its worker, a broker that
+    dropped it); the beat schedule runs it. Returns how many it claimed."""
+    stuck = Attachment.objects.filter(
+        sync_status=Attachment.SyncStatus.PENDING,
+        sync_started_at__lt=timezone.now() - Attachment.STUCK_AFTER,
+    ).order_by("sync_started_at", "id")[:limit]
+    resent = 0
+    for attachment in stuck:
+        before = attachment.sync_started_at
+        attachment = attachment_retry(attachment=attachment)
+        resent += attachment.sync_started_at != before
+    return resent
 
 
 def _attachment_set(attachment_id: int, **changes: Any) -> None:

@@ -23,7 +23,7 @@ import codat.types as codat
 from accounts.models import Company, Connection, User
 from accounts.services import audit_log_record, connection_status_store
 from codat.client import CodatClient
-from codat.errors import CodatAuthError, CodatError, CodatNotFound, CodatUnavailable
+from codat.errors import CodatAuthError, CodatError, CodatNotFound
 from payables.models import (
     Account,
     Attachment,
@@ -427,6 +427,11 @@ def _attachments_not_synced(company: Company, now: dt.datetime) -> list[OutOfSte
     for attachment in rows:
         if attachment.sync_status == Attachment.SyncStatus.FAILED:
             reason = f"Upload to the ledger failed: {attachment.sync_error or 'no reason given'}."
+        elif attachment.is_stuck(now):
+            reason = (
+                f"Waiting since {timezone.localtime(attachment.sync_started_at):%d %b %Y, %H:%M}"
+                " with nothing sending it: retry it, or the next sweep will."
+            )
         else:
             reason = "Waiting to be uploaded to the ledger."
         out.append(
@@ -435,10 +440,9 @@ def _attachments_not_synced(company: Company, now: dt.datetime) -> list[OutOfSte
                 label=f"{attachment.name} on {attachment.bill}",
                 reason=reason,
                 url=reverse("payables:bill-detail", args=[attachment.bill_id]),
-                # A pending upload belongs to the attachments feature's own task; a failed one
-                # can be tried again from here.
-                retry_url=reverse("payables:attachment-sync-retry", args=[attachment.pk])
-                if attachment.sync_status == Attachment.SyncStatus.FAILED
+                # One that a task is still sending is left to it (see Attachment.can_retry).
+                retry_url=reverse("payables:attachment-retry", args=[attachment.pk])
+                if attachment.can_retry(now)
                 else "",
             )
         )
@@ -499,32 +503,3 @@ def sync_health(company: Company, *, now: dt.datetime | None = None) -> list[Out
     """Everything of the company not in step with the ledger; empty means all in step."""
     moment = now or timezone.now()
     return [item for check in SYNC_HEALTH_CHECKS for item in check(company, moment)]
-
-
-# ---------------------------------------------------------------------------------------------
-# Retrying an attachment upload
-
-
-def attachment_sync_retry(*, attachment: Attachment) -> Attachment:
-    """Upload again an attachment whose upload to the ledger failed; it ends synced (with its
-    ledger id) or failed with the reason. Only a failed attachment is claimed (compare-and-set
-    to pending), so two retries at once upload it once; the upload itself is the attachments
-    feature's (`payables.services.attachments.attachment_sync`: it lists the bill's files back
-    and checks them)."""
-    from payables.services.attachments import attachment_sync
-
-    claimed = Attachment.objects.filter(
-        pk=attachment.pk, sync_status=Attachment.SyncStatus.FAILED
-    ).update(sync_status=Attachment.SyncStatus.PENDING, sync_error="")
-    attachment.refresh_from_db()
-    if not claimed:
-        return attachment
-    try:
-        return attachment_sync(attachment_id=attachment.pk)
-    except CodatUnavailable as exc:
-        # Asked for by a person, so say so now rather than wait in "pending".
-        Attachment.objects.filter(
-            pk=attachment.pk, sync_status=Attachment.SyncStatus.PENDING
-        ).update(sync_status=Attachment.SyncStatus.FAILED, sync_error=exc.message[:500])
-        attachment.refresh_from_db()
-        return attachment

@@ -11,8 +11,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from billpay.http import AuthenticatedRequest
+from billpay.http import AuthenticatedRequest, safe_next
 from payables.files import PREVIEWABLE
 from payables.framing import framed_by_self
 from payables.models import Attachment, Bill
@@ -74,13 +75,27 @@ def attachment_upload(request: AuthenticatedRequest, bill_id: int) -> HttpRespon
 @login_required
 @require_POST
 def attachment_retry(request: AuthenticatedRequest, attachment_id: int) -> HttpResponse:
+    """Send a failed or stuck attachment to the ledger again: from the bill's attachments (htmx
+    swaps the list) or from sync health (`next` brings the user back there)."""
     attachment = _get_attachment(request, attachment_id)
+    started = attachment.sync_started_at
     attachment = attachment_retry_service(attachment=attachment)
-    if request.htmx:
+    if request.htmx and request.htmx.target == "attachments":
         return _fragment(request, attachment.bill)
-    state = attachment.get_sync_status_display().lower()
-    messages.info(request, f"“{attachment.name}”: {state}.")
-    return redirect(reverse("payables:bill-detail", args=[attachment.bill_id]) + "#attachments")
+    name = f"“{attachment.name}”"
+    if attachment.sync_status == Attachment.SyncStatus.SYNCED:
+        messages.success(request, f"{name} is in the ledger.")
+    elif attachment.sync_status == Attachment.SyncStatus.FAILED:
+        messages.error(request, f"{name} could not be uploaded: {attachment.sync_error}")
+    elif attachment.sync_started_at == started:
+        messages.info(request, f"{name} is already being sent to the ledger.")
+    else:
+        messages.warning(
+            request, f"{name}: the ledger is not answering; billpay keeps trying to send it."
+        )
+    bill_page = reverse("payables:bill-detail", args=[attachment.bill_id]) + "#attachments"
+    target = safe_next(request, bill_page)
+    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 
 
 @login_required

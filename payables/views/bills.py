@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Company, Connection
 from accounts.services import active_company, linked_connection, onboarding_next_step
-from billpay.http import AuthenticatedRequest
+from billpay.http import AuthenticatedRequest, safe_next
 from payables.bill_forms import (
     MAX_LINES,
     BaseLineFormSet,
@@ -482,9 +482,7 @@ def mapping_options_refresh_view(request: AuthenticatedRequest) -> HttpResponse:
         messages.success(
             request, f"Accounts and tax rates refreshed from the ledger ({count} read)."
         )
-    target = request.POST.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = reverse("payables:bill-create")
+    target = safe_next(request, reverse("payables:bill-create"))
     return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 
 

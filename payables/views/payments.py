@@ -17,12 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from accounts.models import Company
-from billpay.http import AuthenticatedRequest
+from billpay.http import AuthenticatedRequest, safe_next
 from codat.errors import CodatUnavailable
 from payables.forms import BankAccountForm, PayForm, PaymentFilterForm
 from payables.models import Bill, Payment, PaymentError, UnableToPay
@@ -262,17 +261,11 @@ def bank_account_create_view(request: AuthenticatedRequest) -> HttpResponse:
         data = request.POST.copy()
         data["idempotency_key"] = str(uuid.uuid4())
         form.data = data
-    ctx = {"form": form, "bill": bill, "next": _next(request)}
+    ctx = {"form": form, "bill": bill, "next": safe_next(request)}
     template = (
         "payables/_bank_account_dialog.html" if request.htmx else "payables/bank_account_form.html"
     )
     return render(request, template, ctx)
-
-
-def _next(request: AuthenticatedRequest) -> str:
-    url = request.GET.get("next") or request.POST.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure())
-    return url if safe else ""
 
 
 def _bank_account_created(
@@ -292,7 +285,7 @@ def _bank_account_created(
         messages.success(request, f"Bank account “{name}” added in the ledger.")
         return redirect(pay_url)
     messages.success(request, f"Bank account “{name}” added in the ledger.")
-    return redirect(_next(request) or reverse("payables:payment-list"))
+    return redirect(safe_next(request) or reverse("payables:payment-list"))
 
 
 def payments_for_bill(bill: Bill) -> list[Payment]:
@@ -320,4 +313,4 @@ def payment_retry_view(request: AuthenticatedRequest, payment_id: int) -> HttpRe
             messages.info(request, "Still waiting for the ledger; billpay keeps trying.")
         else:
             messages.error(request, f"The payment was not recorded: {payment.last_error}")
-    return redirect(_next(request) or reverse("payables:sync-health"))
+    return redirect(safe_next(request) or reverse("payables:sync-health"))

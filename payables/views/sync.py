@@ -12,12 +12,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.services import company_connection
 from billpay.http import AuthenticatedRequest, stop_polling
-from payables.models import Attachment, ImportRun
+from payables.models import ImportRun
 from payables.services.sync import (
     REFRESH_PHASE_LABELS,
     RefreshStopped,
     Trigger,
-    attachment_sync_retry,
     payables_refresh_start,
     sync_health,
 )
@@ -102,17 +101,3 @@ def sync_health_view(request: AuthenticatedRequest) -> HttpResponse:
         "runs": ImportRun.objects.filter(company=company).order_by("-created_at", "-id")[:10],
     }
     return render(request, "payables/sync_health.html", ctx)
-
-
-@login_required
-@require_POST
-def attachment_retry(request: AuthenticatedRequest, attachment_id: int) -> HttpResponse:
-    attachment = get_object_or_404(
-        Attachment.objects.filter(company=company_or_404(request)), pk=attachment_id
-    )
-    attachment = attachment_sync_retry(attachment=attachment)
-    if attachment.sync_status == Attachment.SyncStatus.SYNCED:
-        messages.success(request, f"{attachment.name} is now in the ledger.")
-    elif attachment.sync_status == Attachment.SyncStatus.FAILED:
-        messages.error(request, f"{attachment.name} could not be uploaded: {attachment.sync_error}")
-    return _go(request, reverse("payables:sync-health"))

@@ -222,7 +222,8 @@ def test_after_the_last_retry_it_fails_with_the_reason_and_retry_sends_it(  # ty
     assert "stayed unavailable" in page
     faults_clear()
     response = client_logged_in.post(
-        reverse("payables:attachment-retry", args=[attachment.pk]), headers=HTMX
+        reverse("payables:attachment-retry", args=[attachment.pk]),
+        headers={**HTMX, "HX-Target": "attachments"},
     )
     assert response.status_code == 200
     assert 'data-sync="synced"' in response.content.decode()
@@ -411,3 +412,46 @@ def test_a_ledger_copy_of_another_size_is_marked_failed_with_the_reason(bill: Bi
         f"The ledger lists “invoice.pdf” ({len(PDF) - 1} bytes); billpay sent “invoice.pdf” "
         f"({len(PDF)} bytes)."
     )
+
+
+def test_a_file_a_task_is_still_sending_has_no_retry_button_a_stuck_one_has(  # type: ignore[no-untyped-def]
+    client_logged_in, bill: Bill
+) -> None:
+    fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
+    with mock.patch.object(attachment_sync_task, "delay_on_commit"):
+        attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
+    url = reverse("payables:attachment-upload", args=[bill.pk])
+    retry = f'action="{reverse("payables:attachment-retry", args=[attachment.pk])}"'
+
+    assert retry not in client_logged_in.get(url).content.decode()
+    Attachment.objects.filter(pk=attachment.pk).update(
+        sync_started_at=attachment.sync_started_at - Attachment.STUCK_AFTER
+    )
+    assert retry in client_logged_in.get(url).content.decode()
+
+
+def test_the_sweep_sends_stuck_files_once_and_leaves_the_others(bill: Bill) -> None:
+    from payables.services.attachments import attachments_resend
+
+    fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
+    with mock.patch.object(attachment_sync_task, "delay_on_commit"):
+        stuck = attachment_upload(bill=bill, upload=upload("stuck.pdf", PDF))
+        fresh = attachment_upload(bill=bill, upload=upload("fresh.pdf", PDF))
+    faults_clear()
+    Attachment.objects.filter(pk=stuck.pk).update(
+        sync_started_at=stuck.sync_started_at - Attachment.STUCK_AFTER
+    )
+
+    assert attachments_resend() == 1
+    assert attachments_resend() == 0  # sent: nothing is stuck any more
+
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stuck.sync_status == Attachment.SyncStatus.SYNCED
+    assert fresh.sync_status == Attachment.SyncStatus.PENDING  # its task still has it
+    assert [a.name for a in ledger_attachments(bill)] == ["stuck.pdf"]
+
+
+def test_the_sweep_runs_from_beat(settings) -> None:  # type: ignore[no-untyped-def]
+    entry = settings.CELERY_BEAT_SCHEDULE["attachments-resend"]
+    assert entry["task"] == "payables.tasks.attachments_resend"

@@ -163,15 +163,15 @@ def test_sync_health_of_another_company_is_not_shown(
 
 
 def retry_url(attachment: Attachment) -> str:
-    return reverse("payables:attachment-sync-retry", args=[attachment.pk])
+    return reverse("payables:attachment-retry", args=[attachment.pk])
 
 
 def failed_attachment(bill: Bill, **fields) -> Attachment:  # type: ignore[no-untyped-def]
     from django.core.files.base import ContentFile
 
+    fields = {"sync_status": "failed", "sync_error": "The ledger was unavailable.", **fields}
     attachment = Attachment(company=bill.company, bill=bill, name="invoice.pdf",
-                            content_type="application/pdf", sync_status="failed", size=13,
-                            sync_error="The ledger was unavailable.", **fields)  # fmt: skip
+                            content_type="application/pdf", size=13, **fields)  # fmt: skip
     attachment.file.save("invoice.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
     attachment.save()
     return attachment
@@ -185,14 +185,15 @@ def test_attachment_retry_uploads_it_to_the_ledger(ledger_client, imported) -> N
     attachment = failed_attachment(bill)
     html = ledger_client.get(HEALTH).content.decode()
     assert f'action="{retry_url(attachment)}"' in html
-    response = ledger_client.post(retry_url(attachment), follow=True)
+    response = ledger_client.post(retry_url(attachment), {"next": HEALTH}, follow=True)
     attachment.refresh_from_db()
     assert attachment.sync_status == "synced"
     assert attachment.sync_error == ""
     stored = LedgerAttachment.objects.get(pk=attachment.codat_id)
     assert stored.bill_id == bill.codat_id
     assert bytes(stored.content) == b"%PDF-1.4 test"
-    assert "is now in the ledger" in response.content.decode()
+    assert response.redirect_chain[-1][0] == HEALTH  # back where the user was
+    assert "is in the ledger" in response.content.decode()
     # Synced: a second retry does nothing.
     ledger_client.post(retry_url(attachment))
     assert LedgerAttachment.objects.filter(bill_id=bill.codat_id).count() == 1
@@ -203,11 +204,62 @@ def test_attachment_retry_failing_again_keeps_the_reason(ledger_client, imported
     assert bill is not None
     attachment = failed_attachment(bill)
     Connection.objects.filter(pk=imported.connection.pk).update(status="Deauthorized")
-    response = ledger_client.post(retry_url(attachment), follow=True)
+    response = ledger_client.post(retry_url(attachment), {"next": HEALTH}, follow=True)
     attachment.refresh_from_db()
     assert attachment.sync_status == "failed"
     assert "no linked connection" in attachment.sync_error
     assert "could not be uploaded" in response.content.decode()
+
+
+def test_attachment_retry_with_the_ledger_down_stays_pending_for_the_task(  # type: ignore[no-untyped-def]
+    ledger_client, imported
+) -> None:
+    from sandbox.models import Fault
+    from sandbox.services import fault_inject
+
+    bill = Bill.objects.for_company(imported.company).first()
+    assert bill is not None
+    attachment = failed_attachment(bill)
+    fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
+    with mock.patch("payables.tasks.attachment_sync.delay_on_commit") as delay:
+        response = ledger_client.post(retry_url(attachment), {"next": HEALTH}, follow=True)
+
+    attachment.refresh_from_db()
+    assert attachment.sync_status == "pending"
+    delay.assert_called_once_with(attachment.pk)
+    assert "keeps trying" in response.content.decode()
+    # Now a task is sending it: the page offers no retry that could send it twice.
+    assert f'action="{retry_url(attachment)}"' not in response.content.decode()
+
+
+def test_a_pending_attachment_is_retried_only_once_it_is_stuck(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+    bill = Bill.objects.for_company(imported.company).first()
+    assert bill is not None
+    attachment = failed_attachment(bill, sync_status="pending", sync_error="")
+
+    with mock.patch("payables.services.attachments.attachment_sync") as sync:
+        response = ledger_client.post(retry_url(attachment), follow=True)
+    assert not sync.called
+    assert "already being sent" in response.content.decode()
+    assert "Waiting to be uploaded" in ledger_client.get(HEALTH).content.decode()
+
+    long_ago = timezone.now() - Attachment.STUCK_AFTER - dt.timedelta(minutes=1)
+    Attachment.objects.filter(pk=attachment.pk).update(sync_started_at=long_ago)
+    html = ledger_client.get(HEALTH).content.decode()
+    assert "with nothing sending it" in html
+    assert f'action="{retry_url(attachment)}"' in html
+    ledger_client.post(retry_url(attachment))
+    attachment.refresh_from_db()
+    assert attachment.sync_status == "synced"
+    assert attachment.sync_started_at > long_ago
+
+
+def test_a_retry_never_leaves_the_site(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+    bill = Bill.objects.for_company(imported.company).first()
+    assert bill is not None
+    attachment = failed_attachment(bill)
+    response = ledger_client.post(retry_url(attachment), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("payables:bill-detail", args=[bill.pk]) + "#attachments"
 
 
 def test_attachment_retry_of_another_company_is_404(client_logged_in, other_company) -> None:  # type: ignore[no-untyped-def]
