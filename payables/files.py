@@ -13,7 +13,9 @@ import mimetypes
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Final
+from typing import Any, Final
+
+from django.core.files import File
 
 from codat import platforms
 from codat.platforms import MB
@@ -121,6 +123,22 @@ def _bytes_match(extension: str, head: bytes) -> bool:
     signatures = _SIGNATURES.get(extension)
     # A type with no known signature (none in Xero's and QBO's lists today) is taken on trust.
     return signatures is None or head.startswith(signatures)
+
+
+def check_upload(
+    upload: File[Any], *, limits: AttachmentLimits, extensions: frozenset[str] | None = None
+) -> CheckedFile:
+    """`check_file` for an uploaded file: reads its first 4 KB, then rewinds it for storage."""
+    upload.seek(0)
+    head = upload.read(4096)
+    upload.seek(0)
+    return check_file(
+        name=upload.name or "",
+        size=upload.size or 0,
+        head=head,
+        limits=limits,
+        extensions=extensions,
+    )
 
 
 def check_file(

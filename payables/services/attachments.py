@@ -16,7 +16,7 @@ from django.utils import timezone
 import codat.types as codat
 from billpay.ledger import codat_client
 from codat.errors import CodatError, CodatUnavailable
-from payables.files import FileRefused, check_file, clean_filename, limits_for
+from payables.files import FileRefused, check_upload, clean_filename, limits_for
 from payables.models import Attachment, Bill, BillDocument
 from payables.services.bills import _bill_connection
 from payables.services.errors import AttachmentError
@@ -29,16 +29,8 @@ def attachment_upload(*, bill: Bill, upload: File[Any]) -> Attachment:
     stays pending and a task retries it.
     """
     connection = _bill_connection(bill.company, AttachmentError)
-    upload.seek(0)
-    head = upload.read(4096)
-    upload.seek(0)
     try:
-        checked = check_file(
-            name=upload.name or "",
-            size=upload.size or 0,
-            head=head,
-            limits=limits_for(connection.platform_key),
-        )
+        checked = check_upload(upload, limits=limits_for(connection.platform_key))
     except FileRefused as exc:
         raise AttachmentError(exc.message) from exc
     attachment = Attachment(

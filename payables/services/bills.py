@@ -25,7 +25,7 @@ from accounts.services import linked_connection
 from billpay.ledger import codat_client
 from codat.client import CodatClient
 from codat.errors import CodatError, CodatRejected, CodatUnavailable
-from payables.files import DOCUMENT_EXTENSIONS, FileRefused, check_file, limits_for
+from payables.files import DOCUMENT_EXTENSIONS, FileRefused, check_upload, limits_for
 from payables.inbox import MINOR_UNITS
 from payables.models import (
     Account,
@@ -432,16 +432,9 @@ def bill_document_create(*, company: Company, upload: File[Any] | None) -> BillD
     connection = _bill_connection(company, AttachmentError)
     if upload is None:
         raise AttachmentError("Choose a PDF or an image of the bill.")
-    upload.seek(0)
-    head = upload.read(4096)
-    upload.seek(0)
     try:
-        checked = check_file(
-            name=upload.name or "",
-            size=upload.size or 0,
-            head=head,
-            limits=limits_for(connection.platform_key),
-            extensions=DOCUMENT_EXTENSIONS,
+        checked = check_upload(
+            upload, limits=limits_for(connection.platform_key), extensions=DOCUMENT_EXTENSIONS
         )
     except FileRefused as exc:
         raise AttachmentError(exc.message) from exc
