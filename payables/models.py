@@ -15,6 +15,9 @@ from typing import Any, ClassVar
 
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.expressions import Col
+from django.db.models.lookups import Exact, In
+from django.db.models.sql.where import AND
 from django.utils import timezone
 
 from accounts.models import Company, Connection
@@ -68,7 +71,34 @@ class VersionedQuerySet(CompanyQuerySet):
     goes through `update()`."""
 
     def _companies(self) -> list[int]:
+        pinned = self._pinned_companies()
+        if pinned is not None:
+            return pinned
         return list(self.order_by().values_list("company_id", flat=True).distinct())
+
+    def _pinned_companies(self) -> list[int] | None:
+        """The companies the WHERE clause pins these rows to (`for_company(c)`, `company_id=`,
+        `company__in=[...]`), read off the query instead of asked of the database; None when it
+        does not say. A company whose rows all fail the other conditions gets a needless bump,
+        which costs one cache miss."""
+        where = self.query.where
+        if where.connector != AND or where.negated:
+            return None
+        for condition in where.children:
+            column = getattr(condition, "lhs", None)
+            if not (
+                isinstance(condition, Exact | In)
+                and isinstance(column, Col)
+                and column.alias == self.model._meta.db_table
+                and column.target.attname == "company_id"
+            ):
+                continue
+            values = [condition.rhs] if isinstance(condition, Exact) else condition.rhs
+            if isinstance(values, list | tuple | set | frozenset) and all(
+                isinstance(v, int) for v in values
+            ):
+                return list(values)
+        return None
 
     def update(self, **kwargs: Any) -> int:
         companies = self._companies()

@@ -378,7 +378,9 @@ def _upsert(
             for f in model._meta.concrete_fields
             if not f.primary_key and f.name not in ("company", "codat_id")
         ]
-        model.objects.bulk_update(old, fields)
+        # Scoped to the company like the read above: each batch's UPDATE is pinned to it, and
+        # the version bump needs no query to learn whose rows changed.
+        model.objects.filter(company=company).bulk_update(old, fields)
     return rows
 
 

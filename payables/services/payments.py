@@ -445,7 +445,7 @@ def _bill_follow(bill: Bill, item: codat.Bill) -> None:
         "source_modified_at": item.source_modified_date,
         "last_read_at": timezone.now(),
     }
-    Bill.objects.filter(pk=bill.pk).update(**fields)
+    Bill.objects.filter(company_id=bill.company_id, pk=bill.pk).update(**fields)
     for name, value in fields.items():
         setattr(bill, name, value)
 

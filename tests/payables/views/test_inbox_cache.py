@@ -142,6 +142,26 @@ def test_a_change_moves_only_its_own_companys_version(company, other_company):  
     assert version(other_company) == other_start
 
 
+def test_an_update_scoped_to_the_company_needs_no_read_of_whose_rows_it_touches(  # type: ignore[no-untyped-def]
+    company, other_company
+):
+    mine, theirs = BillFactory(company=company), BillFactory(company=other_company)
+    start, other_start = version(company), version(other_company)
+
+    with CaptureQueriesContext(connection) as scoped:
+        Bill.objects.for_company(company).filter(pk=mine.pk).update(reference="X-1")
+    with CaptureQueriesContext(connection) as both:
+        Bill.objects.filter(company__in=[company, other_company]).update(reference="X-2")
+    with CaptureQueriesContext(connection) as by_pk:
+        Bill.objects.filter(pk=theirs.pk).update(reference="X-3")
+
+    def selects(captured: CaptureQueriesContext) -> int:
+        return sum(q["sql"].startswith("SELECT") for q in captured.captured_queries)
+
+    assert (selects(scoped), selects(both), selects(by_pk)) == (0, 0, 1)
+    assert (version(company), version(other_company)) == (start + 2, other_start + 2)
+
+
 def test_the_cached_supplier_filter_still_marks_the_chosen_supplier(client_logged_in, company):  # type: ignore[no-untyped-def]
     chosen = SupplierFactory(company=company, name="Chosen & Sons")
     BillFactory(company=company, supplier=chosen)
