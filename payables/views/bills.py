@@ -24,6 +24,7 @@ from payables.bill_forms import (
     BaseLineFormSet,
     BillForm,
     compute_totals,
+    editable_amount,
     line_formset,
     net_of_tax,
     new_token,
@@ -37,6 +38,7 @@ from payables.services.bills import (
     bill_document_create,
     bill_edit_refusal,
     bill_update,
+    currency_decimals,
     expense_accounts,
     mapping_options_refresh,
     supplier_last_coding,
@@ -392,8 +394,8 @@ def _bill_initial(bill: Bill) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     lines = [
         {
             "description": line.description,
-            "quantity": line.quantity.normalize(),
-            "unit_amount": line.unit_amount,
+            "quantity": editable_amount(line.quantity, 0),
+            "unit_amount": editable_amount(line.unit_amount, currency_decimals(bill.currency)),
             "account": accounts.get(line.account_codat_id),
             "tax_rate": rates.get(line.tax_rate_codat_id),
         }

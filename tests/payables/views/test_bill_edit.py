@@ -143,3 +143,34 @@ def test_the_detail_page_links_to_edit_only_when_editable(
             reverse("payables:bill-detail", args=[paid.pk])
         ).content.decode()
     )
+
+
+def test_amounts_show_as_a_person_would_type_them(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+    line = bill.line_items.order_by("position").first()
+    assert line is not None
+    type(line).objects.filter(pk=line.pk).update(
+        quantity=Decimal("10.0000"), unit_amount=Decimal("72.7100")
+    )
+
+    html = client_logged_in.get(url(bill)).content.decode()
+
+    assert 'name="lines-0-quantity" value="10"' in html  # not "1E+1"
+    assert 'name="lines-0-unit_amount" value="72.71"' in html
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "shown"),
+    [
+        ("10.0000", 0, "10"),
+        ("2.5000", 0, "2.5"),
+        ("655.9000", 2, "655.90"),
+        ("72.7100", 2, "72.71"),
+        ("0.1234", 2, "0.1234"),
+        ("1000.0000", 2, "1000.00"),
+        ("5000.0000", 0, "5000"),
+    ],
+)
+def test_editable_amount(value: str, places: int, shown: str) -> None:
+    from payables.bill_forms import editable_amount
+
+    assert str(editable_amount(Decimal(value), places)) == shown
