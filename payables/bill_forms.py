@@ -364,15 +364,6 @@ def compute_totals(company: Company, data: Any, currency: str) -> Totals:
     )
 
 
-def editable_amount(value: Decimal, places: int) -> Decimal:
-    """A stored amount as a person would type it: at least `places` decimals, no trailing zeros
-    beyond them, never in exponent notation (10.0000 is 10, not 1E+1; 72.7100 is 72.71)."""
-    normal = value.normalize()
-    if int(normal.as_tuple().exponent) > -places:
-        return value.quantize(Decimal(1).scaleb(-places))
-    return normal
-
-
 def net_of_tax(total: Decimal, rate: TaxRate | None, currency: str) -> Decimal:
     """The net amount of one line whose tax at `rate` brings it to `total` (a document's total
     is what the supplier asks for, tax included). When rounding makes no net amount add up

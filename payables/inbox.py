@@ -27,6 +27,15 @@ def quantize_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def plain_decimal(value: Decimal, places: int = 0) -> Decimal:
+    """A stored figure as a person would write it: at least `places` decimals, no trailing zeros
+    beyond them, never in exponent notation (10.0000 is 10, not 1E+1; 72.7100 is 72.71)."""
+    normal = value.normalize()
+    if int(normal.as_tuple().exponent) > -places:
+        return value.quantize(Decimal(1).scaleb(-places))
+    return normal
+
+
 def format_money(amount: Decimal | None, currency: str) -> str:
     """`1,234.50` for GBP, `1,235` for JPY: grouped, in the currency's minor unit."""
     if amount is None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import template
 
 from payables import inbox
-from payables.inbox import format_money
+from payables.inbox import format_money, plain_decimal
 
 register = template.Library()
 
@@ -30,3 +30,9 @@ def short_date(value: dt.date | None) -> str:
 def days_overdue(due_date: dt.date, today: dt.date) -> int:
     """Whole days past the due date as of `today`, 0 when not yet due."""
     return max((today - due_date).days, 0)
+
+
+@register.filter
+def plain(value: Decimal | None) -> str:
+    """`{{ bill.currency_rate|plain }}`: 1.169200000 as 1.1692, without trailing zeros."""
+    return "" if value is None else str(plain_decimal(value))

@@ -24,13 +24,13 @@ from payables.bill_forms import (
     BaseLineFormSet,
     BillForm,
     compute_totals,
-    editable_amount,
     line_formset,
     net_of_tax,
     new_token,
 )
 from payables.documents import DocumentProposal, propose_from_document
 from payables.framing import framed_by_self
+from payables.inbox import plain_decimal
 from payables.models import Account, Bill, BillDocument, Supplier, TaxRate
 from payables.services.attachments import attachment_from_document
 from payables.services.bills import bill_create as bill_create_service
@@ -394,8 +394,8 @@ def _bill_initial(bill: Bill) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     lines = [
         {
             "description": line.description,
-            "quantity": editable_amount(line.quantity, 0),
-            "unit_amount": editable_amount(line.unit_amount, currency_decimals(bill.currency)),
+            "quantity": plain_decimal(line.quantity),
+            "unit_amount": plain_decimal(line.unit_amount, currency_decimals(bill.currency)),
             "account": accounts.get(line.account_codat_id),
             "tax_rate": rates.get(line.tax_rate_codat_id),
         }

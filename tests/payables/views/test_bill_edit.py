@@ -170,7 +170,7 @@ def test_amounts_show_as_a_person_would_type_them(client_logged_in, bill: Bill) 
         ("5000.0000", 0, "5000"),
     ],
 )
-def test_editable_amount(value: str, places: int, shown: str) -> None:
-    from payables.bill_forms import editable_amount
+def test_plain_decimal(value: str, places: int, shown: str) -> None:
+    from payables.inbox import plain_decimal
 
-    assert str(editable_amount(Decimal(value), places)) == shown
+    assert str(plain_decimal(Decimal(value), places)) == shown
