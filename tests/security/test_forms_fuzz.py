@@ -10,6 +10,7 @@ the examples reach the ledger calls and the confirmation steps, not only the fir
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import uuid
 from typing import Any
@@ -35,8 +36,9 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 # The client and the company are set up once per test; examples only read them, or add rows
 # that later examples may see, which is what a real user's stream of requests does too.
+# 30 examples a form in every run; BILLPAY_FUZZ_EXAMPLES=500 digs deeper by hand.
 FUZZ = settings(
-    max_examples=30,
+    max_examples=int(os.environ.get("BILLPAY_FUZZ_EXAMPLES", "30")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
