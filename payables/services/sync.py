@@ -24,6 +24,7 @@ from accounts.models import Company, Connection, User
 from accounts.services import audit_log_record, connection_status_store
 from codat.client import CodatClient
 from codat.errors import CodatAuthError, CodatError, CodatNotFound
+from payables.inbox import short_date
 from payables.models import (
     Account,
     Attachment,
@@ -428,9 +429,10 @@ def _attachments_not_synced(company: Company, now: dt.datetime) -> list[OutOfSte
         if attachment.sync_status == Attachment.SyncStatus.FAILED:
             reason = f"Upload to the ledger failed: {attachment.sync_error or 'no reason given'}."
         elif attachment.is_stuck(now):
+            since = timezone.localtime(attachment.sync_started_at)
             reason = (
-                f"Waiting since {timezone.localtime(attachment.sync_started_at):%d %b %Y, %H:%M}"
-                " with nothing sending it: retry it, or the next sweep will."
+                f"Waiting since {short_date(since.date())}, {since:%H:%M} with nothing sending"
+                " it: retry it, or the next sweep will."
             )
         else:
             reason = "Waiting to be uploaded to the ledger."
