@@ -59,7 +59,15 @@ class BillLineItemInline(ReadOnlyInline):
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = ("name", "content_type", "size", "sync_status", "created_at")
+    fields = (
+        "name",
+        "content_type",
+        "size",
+        "sync_status",
+        "sync_error",
+        "sync_started_at",
+        "created_at",
+    )
 
 
 @admin.register(Bill)
