@@ -6,11 +6,10 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.forms import CompanyForm, PlatformForm, SignupForm
 from accounts.models import Connection, Membership
@@ -27,7 +26,7 @@ from accounts.services import (
     onboarding_next_step,
     user_signup,
 )
-from billpay.http import AuthenticatedRequest, HtmxHttpRequest
+from billpay.http import AuthenticatedRequest, HtmxHttpRequest, htmx_redirect
 from payables.services.imports import payables_import_start
 
 CANCELLED_MESSAGE = "You cancelled the connection to {platform}. Connect again when you are ready."
@@ -36,13 +35,6 @@ CANCELLED_MESSAGE = "You cancelled the connection to {platform}. Connect again w
 def _landing(request: HttpRequest) -> str:
     """Where a user goes after logging in or signing up: the next onboarding step, else home."""
     return onboarding_next_step(active_company(request)) or reverse("payables:bill-list")
-
-
-def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
-    """Leave the page: a plain redirect, or for htmx a client-side one."""
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url)
 
 
 def _get_connection(request: AuthenticatedRequest, connection_id: int) -> Connection:
@@ -80,7 +72,7 @@ def signup(request: HtmxHttpRequest) -> HttpResponse:
             password=form.cleaned_data["password1"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return _redirect(request, reverse("accounts:company-create"))
+        return htmx_redirect(request, reverse("accounts:company-create"))
     template = "accounts/signup.html" + ("#signup-form" if request.htmx else "")
     return render(request, template, {"form": form})
 
@@ -98,7 +90,7 @@ def company_create_view(request: AuthenticatedRequest) -> HttpResponse:
         else:
             active_company_set(request, company)
             messages.success(request, f"{company.name} is set up. Now connect its accounting.")
-            return _redirect(request, reverse("accounts:onboarding-platform"))
+            return htmx_redirect(request, reverse("accounts:onboarding-platform"))
     template = "accounts/company_create.html" + ("#company-form" if request.htmx else "")
     return render(request, template, {"form": form})
 
@@ -110,7 +102,7 @@ def company_switch(request: AuthenticatedRequest, company_id: int) -> HttpRespon
     if membership is None:
         raise Http404
     active_company_set(request, membership.company)
-    return _redirect(request, _landing(request))
+    return htmx_redirect(request, _landing(request))
 
 
 @login_required
@@ -148,7 +140,7 @@ def onboarding_platform(request: AuthenticatedRequest) -> HttpResponse:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            return _redirect(request, connection.link_url)
+            return htmx_redirect(request, connection.link_url)
     ctx = {"company": company, "form": form, "connection": company_connection(company)}
     template = "accounts/onboarding_platform.html" + ("#platform-form" if request.htmx else "")
     return render(request, template, ctx)
@@ -228,4 +220,4 @@ def connection_check(request: AuthenticatedRequest, connection_id: int) -> HttpR
 @require_POST
 def connection_reconnect(request: AuthenticatedRequest, connection_id: int) -> HttpResponse:
     connection = _get_connection(request, connection_id)
-    return _redirect(request, connection.link_url)
+    return htmx_redirect(request, connection.link_url)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django_htmx.http import HttpResponseStopPolling
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
@@ -35,3 +35,11 @@ def safe_next(request: HttpRequest, default: str = "") -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
     safe = url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure())
     return url if safe else default
+
+
+def htmx_redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """Leave the page: a plain redirect, or for htmx a client-side one (HX-Redirect), since htmx
+    would swap a followed 302's page into its target."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)

@@ -11,9 +11,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from billpay.http import AuthenticatedRequest, safe_next
+from billpay.http import AuthenticatedRequest, htmx_redirect, safe_next
 from payables.files import PREVIEWABLE
 from payables.framing import framed_by_self
 from payables.models import Attachment, Bill
@@ -95,7 +94,7 @@ def attachment_retry(request: AuthenticatedRequest, attachment_id: int) -> HttpR
         )
     bill_page = reverse("payables:bill-detail", args=[attachment.bill_id]) + "#attachments"
     target = safe_next(request, bill_page)
-    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+    return htmx_redirect(request, target)
 
 
 @login_required

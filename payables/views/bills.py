@@ -10,15 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Company, Connection
 from accounts.services import active_company, linked_connection, onboarding_next_step
-from billpay.http import AuthenticatedRequest, safe_next
+from billpay.http import AuthenticatedRequest, htmx_redirect, safe_next
 from payables.bill_forms import (
     MAX_LINES,
     BaseLineFormSet,
@@ -321,7 +320,7 @@ def _bill_fields(form: BillForm, formset: BaseLineFormSet) -> dict[str, Any]:
 
 def _onboarding(request: AuthenticatedRequest) -> HttpResponse:
     url = onboarding_next_step(active_company(request)) or reverse("accounts:company-create")
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return htmx_redirect(request, url)
 
 
 @login_required
@@ -374,10 +373,7 @@ def _chosen_supplier(form: BillForm) -> Supplier:
 
 
 def _to_bill(request: AuthenticatedRequest, bill: Bill) -> HttpResponse:
-    url = reverse("payables:bill-detail", args=[bill.pk])
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+    return htmx_redirect(request, reverse("payables:bill-detail", args=[bill.pk]))
 
 
 def _bill_initial(bill: Bill) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -485,7 +481,7 @@ def mapping_options_refresh_view(request: AuthenticatedRequest) -> HttpResponse:
             request, f"Accounts and tax rates refreshed from the ledger ({count} read)."
         )
     target = safe_next(request, reverse("payables:bill-create"))
-    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+    return htmx_redirect(request, target)
 
 
 @login_required
@@ -504,7 +500,7 @@ def bill_from_document(request: AuthenticatedRequest) -> HttpResponse:
             ctx["error"] = exc.message
         else:
             url = f"{reverse('payables:bill-create')}?document={document.token}"
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return htmx_redirect(request, url)
     template = (
         "payables/bill_document.html#document-form"
         if request.htmx

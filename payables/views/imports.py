@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from billpay.http import AuthenticatedRequest, stop_polling
+from billpay.http import AuthenticatedRequest, htmx_redirect, stop_polling
 from payables.models import ImportRun
 from payables.services.imports import PHASE_LABELS, not_imported_counts, payables_import_retry
 from payables.views.scoped import company_or_404
@@ -74,4 +74,4 @@ def import_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 def import_retry(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = payables_import_retry(run=_get_run(request, run_id))
     url = reverse("payables:import-progress", args=[run.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return htmx_redirect(request, url)

@@ -11,18 +11,17 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Company
 from accounts.services import active_company, onboarding_next_step
-from billpay.http import AuthenticatedRequest
+from billpay.http import AuthenticatedRequest, htmx_redirect
 from payables.forms import DEFAULT_SORT, SORTS, InboxFilterForm
 from payables.inbox import (
     InboxRow,
@@ -267,7 +266,7 @@ def bill_list(request: AuthenticatedRequest) -> HttpResponse:
     step = onboarding_next_step(company)
     if step is not None or company is None:  # no company or no linked platform: nothing to list
         url = step or reverse("accounts:company-create")
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return htmx_redirect(request, url)
     today = timezone.localdate()
     unpaid = Bill.objects.unpaid().for_company(company)
     form = InboxFilterForm(request.GET, company=company)

@@ -10,15 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import AuditLogEntry, Company
-from billpay.http import AuthenticatedRequest
+from billpay.http import AuthenticatedRequest, htmx_redirect
 from payables.forms import SupplierFilterForm, SupplierForm
 from payables.models import Bill, Supplier
 from payables.services.suppliers import (
@@ -108,7 +107,7 @@ def _form_page(
 
 def _done(request: AuthenticatedRequest, supplier: Supplier) -> HttpResponse:
     url = reverse("payables:supplier-detail", args=[supplier.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return htmx_redirect(request, url)
 
 
 @login_required

@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.services import company_connection
-from billpay.http import AuthenticatedRequest, stop_polling
+from billpay.http import AuthenticatedRequest, htmx_redirect, stop_polling
 from payables.models import ImportRun
 from payables.services.sync import (
     REFRESH_PHASE_LABELS,
@@ -32,10 +31,6 @@ def _get_run(request: AuthenticatedRequest, run_id: int) -> ImportRun:
     )
 
 
-def _go(request: AuthenticatedRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
 @login_required
 @require_POST
 def refresh_now(request: AuthenticatedRequest) -> HttpResponse:
@@ -43,16 +38,16 @@ def refresh_now(request: AuthenticatedRequest) -> HttpResponse:
     connection = company_connection(company)
     if connection is None:
         messages.error(request, "Connect your accounting platform first.")
-        return _go(request, reverse("accounts:onboarding-platform"))
+        return htmx_redirect(request, reverse("accounts:onboarding-platform"))
     try:
         run = payables_refresh_start(company=company, connection=connection, trigger=Trigger.USER)
     except RefreshStopped as exc:
         messages.error(request, exc.message)
-        return _go(request, reverse("payables:sync-health"))
+        return htmx_redirect(request, reverse("payables:sync-health"))
     if run.kind == ImportRun.Kind.FIRST_LINK:
         # The first-link import is still running: its own page shows the progress.
-        return _go(request, reverse("payables:import-progress", args=[run.pk]))
-    return _go(request, reverse("payables:refresh-progress", args=[run.pk]))
+        return htmx_redirect(request, reverse("payables:import-progress", args=[run.pk]))
+    return htmx_redirect(request, reverse("payables:refresh-progress", args=[run.pk]))
 
 
 def _context(run: ImportRun) -> dict[str, object]:
