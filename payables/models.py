@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -42,7 +42,7 @@ def rate_field(**kwargs: Any) -> models.DecimalField[Any, Any]:
 
 
 class CompanyQuerySet(models.QuerySet[Any]):
-    def for_company(self, company: Company) -> CompanyQuerySet:
+    def for_company(self, company: Company) -> Self:
         return self.filter(company=company)
 
 
@@ -406,6 +406,14 @@ class Attachment(models.Model):
         )
 
 
+class ImportRunQuerySet(CompanyQuerySet):
+    def last_succeeded(self) -> ImportRun | None:
+        """The run that finished most recently with success: when the data was last read."""
+        return (
+            self.filter(status=ImportRun.Status.SUCCEEDED).order_by("-finished_at", "-id").first()
+        )
+
+
 class ImportRun(models.Model):
     """One pull of the ledger's payables into billpay: the first-link import or a refresh.
 
@@ -445,6 +453,8 @@ class ImportRun(models.Model):
     # Refreshes: what started the run, and the ledger changes it asked for (sourceModifiedDate>=).
     trigger = models.CharField(max_length=16, blank=True)
     modified_since = models.DateTimeField(null=True, blank=True)
+
+    objects = models.Manager.from_queryset(ImportRunQuerySet)()
 
     class Meta:
         ordering = ("-created_at", "-id")

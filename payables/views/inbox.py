@@ -56,10 +56,7 @@ FIELD_LABELS = {
 
 def _last_import(company: Company) -> ImportRun | None:
     return (
-        ImportRun.objects.filter(company=company, status=ImportRun.Status.SUCCEEDED)
-        .order_by("-finished_at", "-id")
-        .only("finished_at", "not_imported")
-        .first()
+        ImportRun.objects.for_company(company).only("finished_at", "not_imported").last_succeeded()
     )
 
 

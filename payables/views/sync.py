@@ -84,11 +84,7 @@ def refresh_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 def sync_health_view(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
     connection = company_connection(company)
-    last = (
-        ImportRun.objects.filter(company=company, status=ImportRun.Status.SUCCEEDED)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
+    last = ImportRun.objects.for_company(company).last_succeeded()
     ctx = {
         "items": sync_health(company),
         "connection": connection,
