@@ -163,7 +163,6 @@ class InboxRow:
     tenth of what the same filters cost as template tags. Numbers are strings already, so the
     template needs no `unlocalize`."""
 
-    bill: Any
     pk: str
     url: str
     pay_url: str
@@ -199,7 +198,6 @@ def inbox_row(
     overdue = (today - bill.due_date).days
     attachments = bill.attachment_count
     return InboxRow(
-        bill=bill,
         pk=str(bill.pk),
         url=url,
         pay_url=pay_url if bill.is_unpaid else "",
