@@ -80,6 +80,10 @@ class Journey:
             self.problems.append(f"console error on {where}: {message.text}")
 
     def _on_request_failed(self, request: Any) -> None:
+        # Requests over the web only: Chromium's PDF viewer (the document preview's iframe) loads
+        # its own chrome-extension:// resources, and the browser may abort those as it likes.
+        if not request.url.startswith(("http://", "https://")):
+            return
         self.problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def _on_response(self, response: Any) -> None:

@@ -149,6 +149,12 @@ def test_a_violation_fails_the_step_it_happens_in(journey: Journey) -> None:
     with pytest.raises(AssertionError, match="axe critical: image-alt"):
         journey.checkpoint("axe-control")
 
+    # And a request of the app's own that does not complete fails its step too.
+    journey.page.route("**/static/favicon.svg*", lambda route: route.abort())
+    journey.page.evaluate("() => fetch('/static/favicon.svg?control').catch(() => null)")
+    with pytest.raises(AssertionError, match=r"request failed: GET http://.*favicon\.svg"):
+        journey.checkpoint("request-control")
+
 
 def test_staff_in_the_admin(journey: Journey) -> None:
     """Staff's pages meet the same bar: no CSP violation, no console error, no serious axe issue."""
