@@ -1,6 +1,6 @@
 """CodatClient: one method per operation of Codat's synchronous Bill Pay API (Sync for Payables v2).
 
-Every method is named after its spec `operationId` (`shared/specs/Codat-Sync-Payables.yaml`) and
+Every method is named after its spec `operationId` (`specs/Codat-Sync-Payables.yaml`) and
 returns the typed records of `codat.types`; raw JSON never leaves this package. In docstrings `P`
 stands for `/companies/{companyId}/connections/{connectionId}/payables`.
 """

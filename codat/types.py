@@ -1,6 +1,6 @@
 """Typed records of Codat's Bill Pay API: results parsed strictly from JSON, prototypes sent to it.
 
-JSON names are exactly the spec's (`shared/specs/Codat-Sync-Payables.yaml`); Python names are
+JSON names are exactly the spec's (`specs/Codat-Sync-Payables.yaml`); Python names are
 snake_case. Money is always `Decimal`, date-times are always timezone-aware `datetime`s.
 
 A field is required when the spec lists it as required, plus `id` on every record, because billpay

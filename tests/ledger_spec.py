@@ -32,9 +32,8 @@ from referencing.jsonschema import DRAFT202012
 from sandbox.ledger import LedgerRequest, LedgerResponse
 
 SPEC_URI = "urn:codat:sync-payables"
-DEFAULT_SPEC_PATH = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "specs" / "Codat-Sync-Payables.yaml"
-)
+# The repository's own copy of the official spec (its source and version: specs/SOURCE.md).
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parent.parent / "specs" / "Codat-Sync-Payables.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 # The spec's ErrorMessage requires nothing, so an empty object would pass it. The docs (and every

@@ -6,6 +6,7 @@ import copy
 import json
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 
 from sandbox.ledger import LedgerRequest, LedgerResponse
 from tests.ledger_spec import (
+    DEFAULT_SPEC_PATH,
     LedgerSpec,
     SpecViolation,
     ledger_spec,
@@ -323,3 +325,26 @@ def test_json_twin_matches_the_yaml(tmp_path: Path) -> None:
     yaml_only = tmp_path / "spec.yaml"
     shutil.copy(spec_path(), yaml_only)
     assert load_spec_document(yaml_only) == load_spec_document(spec_path())
+
+
+def test_the_spec_is_the_repositorys_own_copy() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    assert DEFAULT_SPEC_PATH.is_relative_to(repo)
+    document = load_spec_document(DEFAULT_SPEC_PATH)
+    source = (DEFAULT_SPEC_PATH.parent / "SOURCE.md").read_text()
+    assert document["info"]["version"] in source
+    assert "dd0df04c01d113024339a87cff27e7744826775c" in source
+
+
+def test_no_file_of_the_repository_reads_outside_it() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.split()
+    code = [repo / name for name in tracked if name.endswith((".py", ".toml", ".cfg", ".ini"))]
+    code += [repo / "scripts" / "demo", repo / "scripts" / "test", repo / ".ci" / "run"]
+    outside = re.compile(r"\.\./shared|/ \"shared\"|parents\[\d\]\.parent")
+    readers = [
+        str(p.relative_to(repo)) for p in code if p.is_file() and outside.search(p.read_text())
+    ]
+    assert readers == []

@@ -1,4 +1,4 @@
-"""Canned JSON copied from the examples in shared/specs/Codat-Sync-Payables.yaml.
+"""Canned JSON copied from the examples in specs/Codat-Sync-Payables.yaml.
 
 Kept as JSON text, not Python dicts, so that numbers reach the client exactly as Codat writes them.
 """

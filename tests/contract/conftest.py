@@ -17,10 +17,10 @@ from tests.contract.prism import (
     SpecOperation,
     free_port,
     load_spec_operations,
-    spec_path,
     stop,
     wait_until_ready,
 )
+from tests.ledger_spec import spec_path
 from tests.services import service_missing
 
 _SESSION_LOG: list[PrismLog] = []

@@ -28,11 +28,6 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 STARTUP_SECONDS = 60
 
 
-def spec_path() -> Path:
-    default = Path(__file__).resolve().parents[2].parent / "shared/specs/Codat-Sync-Payables.yaml"
-    return Path(os.environ.get("CODAT_SPEC_PATH") or default)
-
-
 @dataclass(frozen=True)
 class SpecOperation:
     operation_id: str
