@@ -324,7 +324,23 @@ CELERY_TIMEZONE = TIME_ZONE
 CODAT_API_KEY = env_str("CODAT_API_KEY")
 CODAT_BASE_URL = env_url("CODAT_BASE_URL", "")
 CODAT_TIMEOUT_SECONDS = float(env_int("CODAT_TIMEOUT_SECONDS", 10, minimum=1))
-SANDBOX_API_KEY = env_str("SANDBOX_API_KEY", "billpay-sandbox-key")
+SANDBOX_DEFAULT_API_KEY = "billpay-sandbox-key"  # noqa: S105 - documented demo key, refused below when DEBUG is off  # nosec B105
+SANDBOX_API_KEY = env_str("SANDBOX_API_KEY", SANDBOX_DEFAULT_API_KEY)
+# Whether this deployment serves the sandbox ledger at /sandbox/ (its API, consent pages and hosted
+# link). By default only while billpay itself uses a sandbox (no real CODAT_API_KEY): a deployment
+# on real Codat never exposes an emulator that anyone with the documented key could read.
+SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", not CODAT_API_KEY)
+if (
+    SANDBOX_ENABLED
+    and not DEBUG
+    and SANDBOX_API_KEY == SANDBOX_DEFAULT_API_KEY
+    and not env_bool("SANDBOX_ALLOW_DEFAULT_KEY", False)
+):
+    raise ImproperlyConfigured(
+        "SANDBOX_API_KEY must be set to a secret of your own when DEBUG is off and the sandbox "
+        "ledger is served (the default key is published in the README). Set "
+        "SANDBOX_ALLOW_DEFAULT_KEY=1 to accept it anyway, or SANDBOX_ENABLED=0."
+    )
 # Where the sandbox's consent pages are served, as seen by the user's browser.
 SANDBOX_LINK_BASE_URL = env_url("SANDBOX_LINK_BASE_URL", f"{SITE_URL}/sandbox")
 # The "redirect URL configured in the Codat Portal": where the consent page sends the user back.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,6 +11,7 @@ audit_staff_changes(admin.site)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
-    path("sandbox/", include("sandbox.urls")),
     path("", include("payables.urls")),
 ]
+if settings.SANDBOX_ENABLED:
+    urlpatterns.insert(-1, path("sandbox/", include("sandbox.urls")))

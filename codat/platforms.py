@@ -89,6 +89,7 @@ QUICKBOOKS_ONLINE: Final = PlatformRules(
 # Codat platform keys of QuickBooks Online and its sandbox; every other platform (Xero is gbol) is
 # held to Xero's rules, the strictest.
 QUICKBOOKS_KEYS: Final = frozenset({"qhyg", "ndsk"})
+ALL_PLATFORM_RULES: Final = (XERO, QUICKBOOKS_ONLINE)
 
 
 def rules_for(platform_key: str) -> PlatformRules:

@@ -235,10 +235,15 @@ def api_key_digest(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()[:32]
 
 
-def _authenticate(request: LedgerRequest) -> str | None:
+def authenticated(headers: Mapping[str, str]) -> bool:
+    """Whether the request's lower-cased headers carry the sandbox's API key, as Codat's Basic auth."""
     expected = "Basic " + base64.b64encode(settings.SANDBOX_API_KEY.encode()).decode()
-    given = request.headers.get("authorization", "")
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    given = headers.get("authorization", "")
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _authenticate(request: LedgerRequest) -> str | None:
+    if not authenticated(request.headers):
         return None
     return api_key_digest(settings.SANDBOX_API_KEY)
 

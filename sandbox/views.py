@@ -12,32 +12,59 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from sandbox import services
-from sandbox.ledger import LedgerRequest, handle
+from codat.platforms import ALL_PLATFORM_RULES, MB
+from sandbox.ledger import ApiError, LedgerRequest, LedgerResponse, authenticated, handle
 from sandbox.models import LedgerCompany, LedgerConnection
 from sandbox.platforms import PLATFORMS, platform_for
 
 # Over HTTP a "timeout" or "lost response" fault holds the answer back for longer than clients
 # wait (billpay's client waits 10 s), then gives up with a 504.
 HTTP_FAULT_DELAY_SECONDS = 12.0
+# The largest body the HTTP API reads: the largest attachment any platform accepts, plus room for
+# the multipart envelope around it. Anything announcing more is refused before a byte is read.
+MAX_REQUEST_BYTES = max(rules.max_attachment_bytes for rules in ALL_PLATFORM_RULES) + MB
 
 
 @csrf_exempt
 def api(request: HttpRequest, path: str) -> HttpResponse:
     """Serve the Bill Pay API under /sandbox/codat/ by handing each request to the ledger."""
+    headers = {key.lower(): value for key, value in request.headers.items()}
+    refusal = _refuse_before_reading(headers)
+    if refusal is not None:
+        return _http_response(refusal)
     ledger_request = LedgerRequest(
         method=request.method or "GET",
         path="/" + path,
         query={key: request.GET[key] for key in request.GET},
-        headers={key.lower(): value for key, value in request.headers.items()},
+        headers=headers,
         # Read the stream, not `request.body`: that refuses anything over Django's
         # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), far below the attachment limits the ledger itself
-        # enforces (Xero 4 MB, QuickBooks 100 MB).
+        # enforces (Xero 4 MB, QuickBooks 100 MB). The length was checked above.
         body=request.read(),
     )
     answer = handle(ledger_request)
     if answer.fault is not None:
         time.sleep(getattr(settings, "SANDBOX_HTTP_FAULT_DELAY_SECONDS", HTTP_FAULT_DELAY_SECONDS))
         return HttpResponse(status=504)
+    return _http_response(answer)
+
+
+def _refuse_before_reading(headers: dict[str, str]) -> LedgerResponse | None:
+    """An anonymous or oversized request is answered from its headers, its body left unread."""
+    if not authenticated(headers):
+        return ApiError(401, "Unauthorized").response()
+    raw_length = headers.get("content-length", "") or "0"
+    if not raw_length.isdigit():
+        return ApiError(400, "The Content-Length header must be a whole number.").response()
+    if int(raw_length) > MAX_REQUEST_BYTES:
+        return ApiError(
+            413,
+            f"The request body is larger than the {MAX_REQUEST_BYTES // MB} MB this ledger accepts.",
+        ).response()
+    return None
+
+
+def _http_response(answer: LedgerResponse) -> HttpResponse:
     response = HttpResponse(answer.body, status=answer.status)
     for name, value in answer.headers.items():
         response[name] = value

@@ -75,6 +75,11 @@ def _settings_json(run_manage: RunManage, expression: str, **env: str) -> Any:
         pytest.param({"AWS_STORAGE_BUCKET_NAME": "ab"}, "AWS_STORAGE_BUCKET_NAME", id="BUCKET"),
         pytest.param({"ALLOWED_HOSTS": "a,,b"}, "ALLOWED_HOSTS", id="ALLOWED_HOSTS"),
         pytest.param({"DEBUG": "0"}, "SECRET_KEY", id="DEBUG-off-without-SECRET_KEY"),
+        pytest.param(
+            {"DEBUG": "0", "SECRET_KEY": "s" * 50},
+            "SANDBOX_API_KEY",
+            id="DEBUG-off-with-the-published-sandbox-key",
+        ),
     ],
 )
 def test_bad_value_fails_at_start_up_naming_the_variable(
@@ -104,9 +109,54 @@ def test_deploy_check_is_clean_in_production_mode(run_manage: RunManage) -> None
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="billpay.example.com",
+        SANDBOX_API_KEY=secrets.token_urlsafe(32),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_published_sandbox_key_is_accepted_in_production_only_when_asked(
+    run_manage: RunManage,
+) -> None:
+    production = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(64)}
+
+    allowed = run_manage("check", **production, SANDBOX_ALLOW_DEFAULT_KEY="1")
+    without_sandbox = run_manage("check", **production, SANDBOX_ENABLED="0")
+
+    assert allowed.returncode == 0, allowed.stderr
+    assert without_sandbox.returncode == 0, without_sandbox.stderr
+
+
+_SANDBOX_ROUTES = (
+    "from django.urls import Resolver404, resolve\n"
+    "def served(path):\n"
+    "    try:\n"
+    "        resolve(path)\n"
+    "    except Resolver404:\n"
+    "        return False\n"
+    "    return True\n"
+    "print([served(p) for p in ('/sandbox/codat/companies', "
+    "'/sandbox/link/company/8a210b68-6988-11ed-a1eb-0242ac120002', '/')])"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "sandbox_served"),
+    [
+        pytest.param({}, True, id="embedded-default"),
+        pytest.param({"CODAT_BASE_URL": "http://127.0.0.1:9/sandbox/codat"}, True, id="over-http"),
+        pytest.param({"CODAT_API_KEY": "a-real-key"}, False, id="real-codat"),
+        pytest.param({"CODAT_API_KEY": "a-real-key", "SANDBOX_ENABLED": "1"}, True, id="asked-for"),
+        pytest.param({"SANDBOX_ENABLED": "0"}, False, id="switched-off"),
+    ],
+)
+def test_the_sandbox_is_mounted_only_where_billpay_uses_it_or_a_setting_says_so(
+    run_manage: RunManage, env: dict[str, str], sandbox_served: bool
+) -> None:
+    result = run_manage("shell", "-c", _SANDBOX_ROUTES, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str([sandbox_served, sandbox_served, True])
 
 
 def test_default_storage_is_the_local_filesystem(run_manage: RunManage, tmp_path: Path) -> None:

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from codat.platforms import ALL_PLATFORM_RULES
 from sandbox.api.records import save_document
 from sandbox.models import Dataset, LedgerConnection
 from sandbox.services import fault_inject
+from sandbox.views import MAX_REQUEST_BYTES
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -159,3 +161,59 @@ def test_a_real_http_client_talks_to_the_ledger_over_a_socket(live_server: Any) 
     assert connection["linkUrl"].endswith(
         f"/link-api/companies/{company['id']}/connections/{connection['id']}/start"
     )
+
+
+class _UnreadableBody:
+    """A request stream that fails the test if the view reads a single byte of it."""
+
+    def read(self, *args: object) -> bytes:
+        raise AssertionError("the body was read")
+
+    readline = read
+
+
+def _announcing(size: str, **headers: str) -> dict[str, Any]:
+    return {
+        "CONTENT_LENGTH": size,
+        "CONTENT_TYPE": "application/octet-stream",
+        "wsgi.input": _UnreadableBody(),
+        "headers": headers,
+    }
+
+
+def test_http_anonymous_post_is_refused_before_its_body_is_read(client: Client) -> None:
+    response = client.post(f"{API}/companies", **_announcing(str(2 * 1024**3)))
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "Unauthorized"
+
+
+def test_http_wrong_key_is_refused_before_its_body_is_read(client: Client) -> None:
+    response = client.post(
+        f"{API}/companies", **_announcing("400000000", authorization="Basic bm8tc3VjaC1rZXk=")
+    )
+
+    assert response.status_code == 401
+
+
+def test_http_body_over_the_largest_attachment_is_refused_unread(client: Client) -> None:
+    too_big = MAX_REQUEST_BYTES + 1
+
+    response = client.post(f"{API}/companies", **_announcing(str(too_big), **auth()))
+
+    assert response.status_code == 413
+    assert response.json()["statusCode"] == 413
+    assert "larger than the 101 MB" in response.json()["error"]
+
+
+def test_http_cap_sits_just_above_the_largest_attachment_a_platform_accepts() -> None:
+    largest = max(rules.max_attachment_bytes for rules in ALL_PLATFORM_RULES)
+
+    assert largest < MAX_REQUEST_BYTES <= largest + 1024 * 1024
+
+
+def test_http_unreadable_content_length_is_a_400(client: Client) -> None:
+    response = client.post(f"{API}/companies", **_announcing("12abc", **auth()))
+
+    assert response.status_code == 400
+    assert "Content-Length" in response.json()["error"]

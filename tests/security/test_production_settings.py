@@ -44,6 +44,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="billpay.example.com,testserver",
+        SANDBOX_API_KEY=secrets.token_urlsafe(32),
         BILLPAY_VAR_DIR=str(tmp_path_factory.mktemp("var")),
     )
     result = subprocess.run(
