@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from sandbox import services
 from codat.platforms import ALL_PLATFORM_RULES, MB
+from sandbox import services
 from sandbox.ledger import ApiError, LedgerRequest, LedgerResponse, authenticated, handle
 from sandbox.models import LedgerCompany, LedgerConnection
 from sandbox.platforms import PLATFORMS, platform_for
