@@ -324,7 +324,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CODAT_API_KEY = env_str("CODAT_API_KEY")
 CODAT_BASE_URL = env_url("CODAT_BASE_URL", "")
 CODAT_TIMEOUT_SECONDS = float(env_int("CODAT_TIMEOUT_SECONDS", 10, minimum=1))
-SANDBOX_DEFAULT_API_KEY = "billpay-sandbox-key"  # nosec B105 - the published demo key, refused below when DEBUG is off
+# The published demo key: refused below when DEBUG is off.
+SANDBOX_DEFAULT_API_KEY = "billpay-sandbox-key"
 SANDBOX_API_KEY = env_str("SANDBOX_API_KEY", SANDBOX_DEFAULT_API_KEY)
 # Whether this deployment serves the sandbox ledger at /sandbox/ (its API, consent pages and hosted
 # link). By default only while billpay itself uses a sandbox (no real CODAT_API_KEY): a deployment
