@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -49,6 +49,8 @@ from payables.services.suppliers import SupplierError, supplier_create
 from payables.views.scoped import bill_or_404, parse_id
 
 TEMPLATE = "payables/bill_form.html"
+# The longest supplier name the ledger and billpay store; longer typed text matches none.
+SUPPLIER_NAME_MAX_LENGTH: Final = Supplier._meta.get_field("name").max_length or 255
 
 
 def _linked(request: AuthenticatedRequest) -> tuple[Company, Connection] | None:
@@ -127,9 +129,20 @@ def _last_coding(
     return account, rate
 
 
+def _typed_supplier_name(data: Any, key: str = "supplier") -> str | None:
+    """The supplier name typed under `key`, spaces collapsed; None when it is longer than any
+    supplier's name can be: such a text matches no supplier, so it never reaches a query (a LIKE
+    of tens of thousands of characters is an error on SQLite and slow everywhere)."""
+    raw = str(data.get(key) or "")
+    if len(raw) > 4 * SUPPLIER_NAME_MAX_LENGTH:
+        return None
+    name = " ".join(raw.split())
+    return name if len(name) <= SUPPLIER_NAME_MAX_LENGTH else None
+
+
 def _typed_supplier_coding(company: Company, data: Any) -> tuple[Account | None, TaxRate | None]:
     """The last coding of the supplier whose name is typed in `data`, if it names one."""
-    name = " ".join(str(data.get("supplier") or "").split())
+    name = _typed_supplier_name(data)
     supplier = (
         Supplier.objects.for_company(company)
         .exclude(status=Supplier.Status.ARCHIVED)
@@ -244,12 +257,17 @@ def _create_supplier(
     formset: BaseLineFormSet,
     ctx_extra: dict[str, Any],
 ) -> HttpResponse:
-    name = " ".join(request.POST.get("new_supplier", "").split())
-    near = supplier_near_matches(company, name)
+    name = _typed_supplier_name(request.POST, "new_supplier")
     ctx = _ctx(request, company, form, formset, **ctx_extra)
+    if name is None:
+        ctx["supplier_error"] = (
+            f"A supplier's name has at most {SUPPLIER_NAME_MAX_LENGTH} characters; shorten it."
+        )
+        return _respond(request, ctx)
     if not name:
         ctx["supplier_error"] = "Type the new supplier's name."
         return _respond(request, ctx)
+    near = supplier_near_matches(company, name)
     if near and request.POST.get("confirm_new_supplier") != name:
         ctx["near_matches"] = near
         ctx["new_supplier_name"] = name
@@ -437,9 +455,11 @@ def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
 def supplier_search(request: AuthenticatedRequest) -> HttpResponse:
     """Type-ahead: the company's suppliers whose name contains what was typed."""
     company, _connection = _company(request)
-    typed = " ".join(request.GET.get("supplier", "").split())
+    typed = _typed_supplier_name(request.GET)
     suppliers = Supplier.objects.for_company(company).exclude(status=Supplier.Status.ARCHIVED)
-    if typed:
+    if typed is None:
+        suppliers = suppliers.none()
+    elif typed:
         suppliers = suppliers.filter(name__icontains=typed)
     ctx = {"suppliers": suppliers[:20], "typed": typed}
     return render(request, "payables/bill_form.html#supplier-options", ctx)

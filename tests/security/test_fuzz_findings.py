@@ -144,3 +144,45 @@ def test_a_preselected_bank_account_that_is_no_id_is_ignored(
     bill = paying.bill("GBP")
     response = client.get(reverse("payables:bill-pay", args=[bill.pk]), {"bank_account": raw})
     assert response.status_code == 200
+
+
+# Tens of thousands of characters in a LIKE pattern are "LIKE or GLOB pattern too complex" on
+# SQLite (a 500) and a slow scan elsewhere: text longer than a supplier name never reaches a query.
+HUGE_NAME = "%_a" * 20_000
+
+
+@pytest.mark.parametrize("name", ["payables:bill-supplier-search", "payables:bill-supplier-coding"])
+def test_a_huge_typed_supplier_name_matches_nothing_and_reaches_no_query(
+    client_logged_in: Client, linked: Linked, name: str
+) -> None:
+    response = client_logged_in.get(reverse(name), {"supplier": HUGE_NAME})
+
+    assert response.status_code == 200
+    assert "<option" not in response.content.decode()
+    assert "Last used for this supplier" not in response.content.decode()
+
+
+@pytest.mark.parametrize("action", ["save", "recalc", "supplier", "add_line"])
+def test_a_huge_supplier_name_in_a_bill_is_refused_on_its_field(
+    client_logged_in: Client, linked: Linked, action: str
+) -> None:
+    data = _bill(linked, supplier=HUGE_NAME, action=action)
+
+    response = client_logged_in.post(reverse("payables:bill-create"), data)
+
+    assert response.status_code == 200
+    if action == "save":
+        assert "Ensure this value has at most 255 characters" in response.content.decode()
+
+
+def test_a_huge_new_supplier_name_is_refused_with_a_message(
+    client_logged_in: Client, linked: Linked
+) -> None:
+    before = Supplier.objects.for_company(linked.company).count()
+    data = _bill(linked, action="create_supplier", new_supplier=HUGE_NAME)
+
+    response = client_logged_in.post(reverse("payables:bill-create"), data)
+
+    assert response.status_code == 200
+    assert "A supplier&#x27;s name has at most 255 characters" in response.content.decode()
+    assert Supplier.objects.for_company(linked.company).count() == before
