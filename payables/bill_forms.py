@@ -265,6 +265,11 @@ class LineForm(forms.Form):
 
 
 class BaseLineFormSet(BaseFormSet):  # type: ignore[type-arg]
+    default_error_messages = {
+        "too_many_forms": "A bill can have at most %(num)d lines.",
+        "too_few_forms": "Add at least one line item.",
+    }
+
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
@@ -282,6 +287,9 @@ LineFormSet = formset_factory(
     validate_min=True,
     max_num=MAX_LINES,
     validate_max=True,
+    # Django's default is max_num + 1000 forms built for any posted count; a bill has at most
+    # MAX_LINES, and a count above that is refused ("A bill can have at most 100 lines").
+    absolute_max=MAX_LINES,
 )
 
 

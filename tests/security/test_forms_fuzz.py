@@ -18,17 +18,21 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from payables.bill_forms import MAX_LINES
 from payables.models import BankAccount, Bill, Supplier
 from payables.services.bills import expense_accounts, tax_rates_for_account
 from tests.payables.factories import BillFactory
 from tests.payables.linked import Linked, linked
 from tests.payables.payments_ledger import PayingCompany, paying_company
 from tests.payables.pdfs import PNG_1PX, make_pdf
+from tests.security.work import line_forms_built
 
 __all__ = ["linked"]  # the fixture, for the ledger-backed forms below
 
@@ -114,6 +118,11 @@ def _pick(data: st.DataObject, real: list[str]) -> str:
     return str(data.draw(st.one_of(st.sampled_from(real), junk) if real else junk))
 
 
+# What one bill form request may cost, whatever was posted: the lines a bill may have (and one
+# empty form), and a bounded number of queries (the form's options, the ledger's answer).
+MAX_LINE_FORMS_BUILT = MAX_LINES + 1
+MAX_BILL_FORM_QUERIES = 80
+
 BILL_FIELDS = ("new_supplier", "confirm_new_supplier", "reference", "issue_date", "due_date")
 BILL_ACTIONS = ["save", "recalc", "add_line", "remove_line-0", "remove_line-1", "supplier"]
 
@@ -158,11 +167,17 @@ def test_bill_form_with_line_items_never_fails(
     junked = data.draw(st.sets(st.sampled_from(sorted(valid))))
     post = {name: data.draw(junk) if name in junked else value for name, value in valid.items()}
     post |= data.draw(_fields(*BILL_FIELDS[:2], "document", "document_total"))
+    if "lines-TOTAL_FORMS" not in junked and data.draw(st.booleans()):
+        # A count far beyond the lines posted: the work done must stay bounded.
+        post["lines-TOTAL_FORMS"] = str(data.draw(st.integers(min_value=4, max_value=10**7)))
     action = post["action"]
 
     for headers in ({}, HTMX):
-        response = client_logged_in.post(url, post, headers=headers)
+        with line_forms_built() as built, CaptureQueriesContext(connection) as queries:
+            response = client_logged_in.post(url, post, headers=headers)
         _answered(response, ok={200, 302, 400})
+        assert built[0] <= MAX_LINE_FORMS_BUILT, (built[0], post["lines-TOTAL_FORMS"])
+        assert len(queries) <= MAX_BILL_FORM_QUERIES, len(queries)
         saved = response.status_code == 302 or "HX-Redirect" in response
         event(f"{action if action in BILL_ACTIONS else 'junk'} -> saved: {saved}")
         if action == "save" and not saved:

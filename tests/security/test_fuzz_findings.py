@@ -6,13 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from payables.bill_forms import MAX_LINES
 from payables.models import Supplier
 from payables.services.bills import expense_accounts, tax_rates_for_account
 from tests.payables.linked import Linked, linked
 from tests.payables.payments_ledger import paying_company
+from tests.security.work import line_forms_built
 
 __all__ = ["linked"]
 
@@ -186,3 +190,21 @@ def test_a_huge_new_supplier_name_is_refused_with_a_message(
     assert response.status_code == 200
     assert "A supplier&#x27;s name has at most 255 characters" in response.content.decode()
     assert Supplier.objects.for_company(linked.company).count() == before
+
+
+@pytest.mark.parametrize("action", ["save", "recalc"])
+def test_a_huge_line_count_builds_no_more_forms_than_a_bill_may_have(
+    client_logged_in: Client, linked: Linked, action: str
+) -> None:
+    """A POST claiming a million lines once built ~1,100 line forms (Django's default
+    absolute_max is max_num + 1000): 10-18 s of CPU per request for any signed-in user."""
+    data = _bill(linked, action=action, **{"lines-TOTAL_FORMS": "1000000"})
+
+    with line_forms_built() as built, CaptureQueriesContext(connection) as queries:
+        response = client_logged_in.post(reverse("payables:bill-create"), data)
+
+    assert response.status_code in {200, 400}
+    assert built[0] <= MAX_LINES + 1  # the lines a bill may have, and at most one empty form
+    assert len(queries) < 60
+    if action == "save":
+        assert f"A bill can have at most {MAX_LINES} lines." in response.content.decode()
