@@ -107,7 +107,7 @@ def _record(request: AuthenticatedRequest, bill: Bill, data: dict[str, Any]) -> 
 
 
 def _paid(request: AuthenticatedRequest, payment: Payment) -> HttpResponse:
-    bill = Bill.objects.get(pk=payment.bill_id)
+    bill = bill_or_404(request, payment.bill_id)
     if not request.htmx:
         if payment.status == Payment.Status.SUCCEEDED:
             messages.success(request, _result_text(payment, bill))

@@ -53,7 +53,11 @@ def _suppliers(company: Company, form: SupplierFilterForm, now: dt.datetime) -> 
     if data.get("unpaid"):
         # The API has no such filter (codat-api.md §3): derived from the local unpaid bills.
         rows = rows.filter(
-            Exists(Bill.objects.filter(supplier=OuterRef("pk"), status__in=Bill.UNPAID))
+            Exists(
+                Bill.objects.for_company(company).filter(
+                    supplier=OuterRef("pk"), status__in=Bill.UNPAID
+                )
+            )
         )
     if data.get("recent"):
         rows = rows.filter(source_modified_at__gte=now - dt.timedelta(days=RECENT_DAYS))
