@@ -166,8 +166,11 @@ class InboxRow:
     pk: str
     url: str
     pay_url: str
+    pay_label: str  # the Pay link's accessible name: "Pay HAR-4938"
     supplier: str
+    supplier_url: str  # "" for a bill with no supplier row
     reference: str
+    link_text: str  # the reference, or what tells the bill apart when it has none
     issued: str
     due: str
     overdue_days: str  # "" when not overdue
@@ -190,19 +193,38 @@ def short_date(value: dt.date | None) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def bill_name(reference: str, supplier: str, due: dt.date | None) -> str:
+    """What tells a bill apart in a list: its reference, else its supplier and due date."""
+    if reference:
+        return reference
+    return f"{supplier or 'Bill'}, due {short_date(due)}" if due else (supplier or "Bill")
+
+
 def inbox_row(
-    bill: Any, *, url: str, pay_url: str, today: dt.date, status_labels: Mapping[str, str]
+    bill: Any,
+    *,
+    url: str,
+    pay_url: str,
+    supplier_url: str,
+    today: dt.date,
+    status_labels: Mapping[str, str],
 ) -> InboxRow:
-    """The row for a bill annotated with `attachment_count`; `pay_url` only for an unpaid bill."""
+    """The row for a bill annotated with `attachment_count`; `pay_url` only for an unpaid bill,
+    `supplier_url` only for a bill with a supplier."""
     currency = bill.currency
     overdue = (today - bill.due_date).days
     attachments = bill.attachment_count
+    supplier = bill.supplier_name or "(no name)"
+    name = bill_name(bill.reference, bill.supplier_name, bill.due_date)
     return InboxRow(
         pk=str(bill.pk),
         url=url,
         pay_url=pay_url if bill.is_unpaid else "",
-        supplier=bill.supplier_name or "(no name)",
+        pay_label=f"Pay {name}",
+        supplier=supplier,
+        supplier_url=supplier_url if bill.supplier_id else "",
         reference=bill.reference,
+        link_text=bill.reference or f"No reference, due {short_date(bill.due_date)}",
         issued=short_date(bill.issue_date),
         due=short_date(bill.due_date),
         overdue_days=str(overdue) if overdue > 0 else "",
