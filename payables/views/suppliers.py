@@ -69,7 +69,7 @@ def _suppliers(company: Company, form: SupplierFilterForm, now: dt.datetime) -> 
     ).order_by("name", "id")
 
 
-def _attach_balances(company: Company, suppliers: list[Supplier]) -> None:
+def _attach_balances(company: Company, suppliers: list[Any]) -> None:  # annotated Suppliers
     """Each supplier's open balance per currency, as `(currency, amount)` pairs in
     `supplier.balances`: one pair from the grouped query when its unpaid bills share a currency,
     else one query more for this page's suppliers with several (a USD and a EUR bill are two
