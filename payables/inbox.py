@@ -100,7 +100,8 @@ def aging_buckets(today: dt.date) -> list[AgingBucket]:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    amount: str
+    amount: str  # in full, for the bar's title and the chart's description
+    short: str  # what fits above the bar: "4.1k"
     x: int
     y: int
     width: int
@@ -117,11 +118,27 @@ class AgingChart:
     description: str
 
 
-CHART_WIDTH = 360
+# Drawn at this width and never wider: the text's size in the SVG is then its size on screen
+# (13px; a wider viewBox squeezed into the card drew it at 9px), down to a 300px card.
+CHART_WIDTH = 300
 CHART_HEIGHT = 160
 BAR_AREA = 100  # pixels for the tallest bar; the rest holds the amounts above and labels below
 BAR_GAP = 12
 TOP = 22
+
+
+def short_amount(amount: Decimal) -> str:
+    """An amount in at most four characters and a suffix, for a bar's label: 980, 4.1k, 100k,
+    2.5M (the full figure is the bar's title and in the chart's description)."""
+    value = abs(amount)
+    sign = "-" if amount < 0 else ""
+    for size, suffix in ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "M"), (Decimal(1000), "k")):
+        if value >= size:
+            scaled = value / size
+            digits = 1 if scaled < 10 else 0
+            text = f"{scaled:.{digits}f}".removesuffix(".0")
+            return f"{sign}{text}{suffix}"
+    return f"{sign}{value.quantize(Decimal(1)):f}"
 
 
 def aging_chart(buckets: list[AgingBucket], sums: Mapping[str, Any], currency: str) -> AgingChart:
@@ -140,6 +157,7 @@ def aging_chart(buckets: list[AgingBucket], sums: Mapping[str, Any], currency: s
             Bar(
                 label=bucket.label,
                 amount=format_money(amount, currency),
+                short=short_amount(amount),
                 x=x,
                 y=baseline - height,
                 width=width,
