@@ -8,23 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
 
-# ISO 4217 minor units where they are not 2; every other currency shows 2 decimals.
-MINOR_UNITS = {
-    "BHD": 3, "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "IQD": 3, "ISK": 0, "JOD": 3, "JPY": 0,
-    "KMF": 0, "KRW": 0, "KWD": 3, "LYD": 3, "OMR": 3, "PYG": 0, "RWF": 0, "TND": 3, "UGX": 0,
-    "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-}  # fmt: skip
-
-
-def quantize_money(amount: Decimal, currency: str) -> Decimal:
-    """The amount rounded to the currency's minor unit, for display only."""
-    places = MINOR_UNITS.get(currency.upper(), 2)
-    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+from codat.money import format_amount
 
 
 def plain_decimal(value: Decimal, places: int = 0) -> Decimal:
@@ -34,13 +23,6 @@ def plain_decimal(value: Decimal, places: int = 0) -> Decimal:
     if int(normal.as_tuple().exponent) > -places:
         return value.quantize(Decimal(1).scaleb(-places))
     return normal
-
-
-def format_money(amount: Decimal | None, currency: str) -> str:
-    """`1,234.50` for GBP, `1,235` for JPY: grouped, in the currency's minor unit."""
-    if amount is None:
-        return ""
-    return f"{quantize_money(amount, currency):,}"
 
 
 # --- due buckets (the inbox's "due" filter) --------------------------------------------------
@@ -156,7 +138,7 @@ def aging_chart(buckets: list[AgingBucket], sums: Mapping[str, Any], currency: s
         bars.append(
             Bar(
                 label=bucket.label,
-                amount=format_money(amount, currency),
+                amount=format_amount(amount, currency),
                 short=short_amount(amount),
                 x=x,
                 y=baseline - height,
@@ -246,8 +228,8 @@ def inbox_row(
         issued=short_date(bill.issue_date),
         due=short_date(bill.due_date),
         overdue_days=str(overdue) if overdue > 0 else "",
-        amount_due=format_money(bill.amount_due, currency),
-        total=format_money(bill.total_amount, currency),
+        amount_due=format_amount(bill.amount_due, currency),
+        total=format_amount(bill.total_amount, currency),
         currency=currency,
         status=bill.status.lower(),
         status_label=status_labels.get(bill.status, bill.status),
