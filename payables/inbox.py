@@ -227,7 +227,7 @@ def inbox_row(
         link_text=bill.reference or f"No reference, due {short_date(bill.due_date)}",
         issued=short_date(bill.issue_date),
         due=short_date(bill.due_date),
-        overdue_days=str(overdue) if overdue > 0 else "",
+        overdue_days=str(overdue) if overdue > 0 and bill.is_unpaid else "",
         amount_due=format_amount(bill.amount_due, currency),
         total=format_amount(bill.total_amount, currency),
         currency=currency,

@@ -78,14 +78,22 @@ def _cache_key(company: Company, today: dt.date, *parts: object) -> str:
 
 
 def _summary(
-    company: Company, bills: QuerySet[Bill], matching: Q, filter_key: str, today: dt.date
+    company: Company,
+    bills: QuerySet[Bill],
+    matching: Q,
+    filter_key: str,
+    today: dt.date,
+    scope: str = "unpaid",
 ) -> list[dict[str, Any]]:
-    """The per-currency summary (see `_summary_rows`), from the cache when the company's bills
-    have not changed since it was computed."""
-    key = _cache_key(company, today, "summary", filter_key)
+    """The per-currency summary (see `_summary_rows`, `_paid_summary_rows`), from the cache when
+    the company's bills have not changed since it was computed."""
+    key = _cache_key(company, today, "summary", f"{scope}:{filter_key}")
     summary: list[dict[str, Any]] | None = cache.get(key)
     if summary is None:
-        summary = _summary_rows(bills, matching, today)
+        if scope == "paid":
+            summary = _paid_summary_rows(bills, matching)
+        else:
+            summary = _summary_rows(bills, matching, today)
         cache.set(key, summary, SUMMARY_TIMEOUT)
     return summary
 
@@ -106,7 +114,9 @@ def _summary_html(
     html: str | None = cache.get(key)
     if html is None:
         html = render_to_string(
-            "payables/bill_list.html#inbox-summary", {"summary": summary}, request
+            "payables/bill_list.html#inbox-summary",
+            {"summary": summary, "scope": scope},
+            request,
         )
         cache.set(key, html, SUMMARY_TIMEOUT)
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it  # nosec B308 B703
@@ -142,6 +152,22 @@ def _summary_rows(bills: QuerySet[Bill], matching: Q, today: dt.date) -> list[di
         chart = aging_chart(buckets, sums, row["currency"])
         summary.append({**sums, "total": total, "overdue": overdue, "chart": chart})
     return summary
+
+
+def _paid_summary_rows(bills: QuerySet[Bill], matching: Q) -> list[dict[str, Any]]:
+    """Per currency, for the Paid view: how many paid bills and what they totalled. Nothing is
+    due or overdue on a paid bill, so there are no aging figures."""
+    rows = (
+        bills.order_by()
+        .values("currency")
+        .annotate(
+            count=Count("pk"),
+            matching=Count("pk", filter=matching) if matching else Count("pk"),
+            paid=Sum("total_amount"),
+        )
+        .order_by("currency")
+    )
+    return [{**row, "paid": row["paid"] or Decimal(0)} for row in rows]
 
 
 def _matching(filters: dict[str, Any], today: dt.date) -> Q:
@@ -291,7 +317,7 @@ def bill_list(request: AuthenticatedRequest) -> HttpResponse:
     # htmx asks for the whole page when it restores history it had no snapshot of.
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
     filter_key = form.cache_key()
-    summary = [] if fragment else _summary(company, unpaid, matching, filter_key, today)
+    summary = [] if fragment else _summary(company, unpaid, matching, filter_key, today, scope)
     form.currencies = [row["currency"] for row in summary]
     sort = filters.get("sort") or DEFAULT_SORT
     sign = "-" if sort.startswith("-") else ""
@@ -305,6 +331,8 @@ def bill_list(request: AuthenticatedRequest) -> HttpResponse:
         "filtered": any(filters.get(f) for f in ("q", "status", "supplier", "due", "currency")),
         "notes": notes,
         "sort": sort,
+        "scope": scope,
+        "heading": "Paid bills" if scope == "paid" else "Unpaid bills",
         "columns": _columns(request.GET, sort),
         "caption": _caption(scope, sort),
         "page": page,

@@ -32,7 +32,11 @@ def days(n: int) -> dt.date:
 
 def refs(response) -> list[str]:  # type: ignore[no-untyped-def]
     """The references of the listed bills, in order."""
-    cells = re.findall(r'<tr data-bill="\d+">.*?<td>.*?</td>\s*<td>(.*?)</td>', response.text, re.S)
+    return refs_in(response.text)
+
+
+def refs_in(html: str) -> list[str]:
+    cells = re.findall(r'<tr data-bill="\d+">.*?<td>.*?</td>\s*<td>(.*?)</td>', html, re.S)
     return [re.sub(r"<[^>]+>", "", cell) for cell in cells]
 
 
@@ -558,3 +562,51 @@ def test_refresh_now_sits_beside_the_last_refresh(client_logged_in, company):  #
     assert "data-last-refreshed" in head
     assert f'<form method="post" action="{reverse("payables:refresh-now")}"' in head
     assert ">Refresh now</button>" in head
+
+
+# --- the Paid view tells the story of paid bills ----------------------------------------------
+
+
+@pytest.fixture
+def paid_and_unpaid(company):  # type: ignore[no-untyped-def]
+    bill(company, reference="PAID-1", due_date=days(-47), total_amount=Decimal("100.00"),
+         amount_due=Decimal(0), status=Bill.Status.PAID)  # fmt: skip
+    bill(company, reference="PAID-2", due_date=days(-3), total_amount=Decimal("50.50"),
+         amount_due=Decimal(0), status=Bill.Status.PAID)  # fmt: skip
+    bill(company, reference="OPEN-1", due_date=days(-10), total_amount=Decimal("999.00"),
+         amount_due=Decimal("999.00"))  # fmt: skip
+
+
+def test_the_paid_view_says_it_lists_paid_bills(client_logged_in, paid_and_unpaid):  # type: ignore[no-untyped-def]
+    html = client_logged_in.get(URL, {"status": "Paid"}).text
+
+    assert "<h1>Paid bills</h1>" in html
+    assert "<title>Paid bills · billpay</title>" in html
+    assert "Unpaid bills" not in html
+    assert refs_in(html) == ["PAID-1", "PAID-2"]
+
+
+def test_a_paid_bill_is_never_overdue_and_has_no_pay_link(client_logged_in, paid_and_unpaid):  # type: ignore[no-untyped-def]
+    html = client_logged_in.get(URL, {"status": "Paid"}).text
+
+    assert "badge overdue" not in html  # it was paid; "Overdue 47d" told the wrong story
+    assert "data-pay-link" not in html
+
+
+def test_the_paid_views_totals_are_the_paid_bills_totals(client_logged_in, paid_and_unpaid):  # type: ignore[no-untyped-def]
+    html = client_logged_in.get(URL, {"status": "Paid"}).text
+
+    assert "2 paid bills" in html
+    assert "data-total-paid>150.50<" in html
+    assert "999.00" not in html  # the unpaid bill's figures are not the paid view's
+    assert "Total due" not in html
+    assert "aging-chart" not in html
+
+
+def test_the_unpaid_view_keeps_its_story(client_logged_in, paid_and_unpaid):  # type: ignore[no-untyped-def]
+    html = client_logged_in.get(URL).text
+
+    assert "<h1>Unpaid bills</h1>" in html
+    assert "Overdue 10d" in html
+    assert "data-total>999.00<" in html
+    assert refs_in(html) == ["OPEN-1"]

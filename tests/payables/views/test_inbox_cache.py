@@ -187,5 +187,5 @@ def test_the_paid_filter_gets_its_own_totals(client_logged_in, company):  # type
     again, _ = summed(client_logged_in)
     assert 'GBP <span class="muted">· 1 bill<' in unpaid
     assert "data-total>100.00<" in unpaid
-    assert "data-total>0.00<" in paid
+    assert "data-total-paid>33.00<" in paid  # what the paid bills totalled, not "0.00 due"
     assert "data-total>100.00<" in again
