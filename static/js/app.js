@@ -18,3 +18,19 @@ document.addEventListener("htmx:load", (event) => {
     dialog.showModal();
   }
 });
+
+// A select whose options htmx reloads ([data-keep-choice]) keeps the choice made while the request was
+// on its way (the tax rate picked right after the account), when the new options still offer it.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const select = event.detail.target;
+  if (select instanceof HTMLSelectElement && select.matches("[data-keep-choice]")) {
+    select.dataset.keptChoice = select.value;
+  }
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  const select = event.detail.target;
+  if (!(select instanceof HTMLSelectElement) || select.dataset.keptChoice === undefined) return;
+  const kept = select.dataset.keptChoice;
+  delete select.dataset.keptChoice;
+  if (kept && Array.from(select.options).some((option) => option.value === kept)) select.value = kept;
+});
