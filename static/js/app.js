@@ -34,3 +34,21 @@ document.addEventListener("htmx:afterSwap", (event) => {
   delete select.dataset.keptChoice;
   if (kept && Array.from(select.options).some((option) => option.value === kept)) select.value = kept;
 });
+
+// The top bar's Menu button (base.html): on narrow screens the navigation folds behind it. Without
+// JavaScript the button stays hidden and app.css lets the navigation wrap instead.
+(function () {
+  const button = document.querySelector("[data-menu-button]");
+  const nav = button && document.getElementById(button.getAttribute("aria-controls"));
+  if (!nav) return;
+  const setOpen = (open) => button.setAttribute("aria-expanded", String(open));
+  button.hidden = false;
+  button.closest(".topbar").classList.add("has-menu");
+  button.addEventListener("click", () => setOpen(button.getAttribute("aria-expanded") !== "true"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+      setOpen(false);
+      button.focus();
+    }
+  });
+})();
