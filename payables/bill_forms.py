@@ -13,6 +13,7 @@ from django.db import models
 from django.forms import BaseFormSet, formset_factory
 
 from accounts.models import Company
+from codat.money import currency_decimals
 from payables.files import max_reference_length
 from payables.models import (
     MONEY_DECIMAL_PLACES,
@@ -25,7 +26,6 @@ from payables.models import (
 from payables.services.bills import (
     BillLineInput,
     bill_currencies,
-    currency_decimals,
     expense_accounts,
     line_tax,
     tax_rate_valid_for_account,

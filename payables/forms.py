@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Company
+from codat.money import rate_label
 from payables.inbox import Due
 from payables.models import BankAccount, Bill, MappingStatus, Payment, Supplier, UnableToPay
 from payables.services.payments import payment_check
@@ -224,7 +225,7 @@ class PayForm(forms.Form):
         max_digits=19,
         decimal_places=9,
         label="Currency rate",
-        error_messages={"invalid": "Enter the currency rate as a number, e.g. 1.17."},
+        error_messages={"invalid": "Enter the currency rate as a number, e.g. 0.787."},
     )
     reference = forms.CharField(required=False, max_length=255)
     # Set on the confirmation step: the key that makes a resubmitted form one payment, and the
@@ -250,11 +251,18 @@ class PayForm(forms.Form):
         )
         self.fields["amount"].label = f"Amount ({bill.currency})"
         base = company.base_currency or bill.currency
-        self.fields["currency_rate"].help_text = (
-            f"Only when paying from a {base} account: how many {bill.currency} one {base} buys."
-            if base != bill.currency
-            else "Not needed for a bill in the base currency."
-        )
+        if base != bill.currency:
+            # Codat's currencyRate: base units per one foreign unit (codat/money.py).
+            self.fields[
+                "currency_rate"
+            ].label = f"Currency rate ({rate_label(bill.currency, base)})"
+            self.fields["currency_rate"].help_text = (
+                f"When paying from a {base} account: what one {bill.currency} is worth in {base} "
+                f"on the payment date, e.g. 0.787. The ledger records the {bill.currency} amount "
+                f"times this rate in {base}."
+            )
+        else:
+            self.fields["currency_rate"].help_text = "Not needed for a bill in the base currency."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -8,23 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
 
-# ISO 4217 minor units where they are not 2; every other currency shows 2 decimals.
-MINOR_UNITS = {
-    "BHD": 3, "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "IQD": 3, "ISK": 0, "JOD": 3, "JPY": 0,
-    "KMF": 0, "KRW": 0, "KWD": 3, "LYD": 3, "OMR": 3, "PYG": 0, "RWF": 0, "TND": 3, "UGX": 0,
-    "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-}  # fmt: skip
-
-
-def quantize_money(amount: Decimal, currency: str) -> Decimal:
-    """The amount rounded to the currency's minor unit, for display only."""
-    places = MINOR_UNITS.get(currency.upper(), 2)
-    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+from codat.money import format_amount
 
 
 def plain_decimal(value: Decimal, places: int = 0) -> Decimal:
@@ -34,13 +23,6 @@ def plain_decimal(value: Decimal, places: int = 0) -> Decimal:
     if int(normal.as_tuple().exponent) > -places:
         return value.quantize(Decimal(1).scaleb(-places))
     return normal
-
-
-def format_money(amount: Decimal | None, currency: str) -> str:
-    """`1,234.50` for GBP, `1,235` for JPY: grouped, in the currency's minor unit."""
-    if amount is None:
-        return ""
-    return f"{quantize_money(amount, currency):,}"
 
 
 # --- due buckets (the inbox's "due" filter) --------------------------------------------------
@@ -100,7 +82,8 @@ def aging_buckets(today: dt.date) -> list[AgingBucket]:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    amount: str
+    amount: str  # in full, for the bar's title and the chart's description
+    short: str  # what fits above the bar: "4.1k"
     x: int
     y: int
     width: int
@@ -117,11 +100,27 @@ class AgingChart:
     description: str
 
 
-CHART_WIDTH = 360
+# Drawn at this width and never wider: the text's size in the SVG is then its size on screen
+# (13px; a wider viewBox squeezed into the card drew it at 9px), down to a 300px card.
+CHART_WIDTH = 300
 CHART_HEIGHT = 160
 BAR_AREA = 100  # pixels for the tallest bar; the rest holds the amounts above and labels below
 BAR_GAP = 12
 TOP = 22
+
+
+def short_amount(amount: Decimal) -> str:
+    """An amount in at most four characters and a suffix, for a bar's label: 980, 4.1k, 100k,
+    2.5M (the full figure is the bar's title and in the chart's description)."""
+    value = abs(amount)
+    sign = "-" if amount < 0 else ""
+    for size, suffix in ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "M"), (Decimal(1000), "k")):
+        if value >= size:
+            scaled = value / size
+            digits = 1 if scaled < 10 else 0
+            text = f"{scaled:.{digits}f}".removesuffix(".0")
+            return f"{sign}{text}{suffix}"
+    return f"{sign}{value.quantize(Decimal(1)):f}"
 
 
 def aging_chart(buckets: list[AgingBucket], sums: Mapping[str, Any], currency: str) -> AgingChart:
@@ -139,7 +138,8 @@ def aging_chart(buckets: list[AgingBucket], sums: Mapping[str, Any], currency: s
         bars.append(
             Bar(
                 label=bucket.label,
-                amount=format_money(amount, currency),
+                amount=format_amount(amount, currency),
+                short=short_amount(amount),
                 x=x,
                 y=baseline - height,
                 width=width,
@@ -166,8 +166,11 @@ class InboxRow:
     pk: str
     url: str
     pay_url: str
+    pay_label: str  # the Pay link's accessible name: "Pay HAR-4938"
     supplier: str
+    supplier_url: str  # "" for a bill with no supplier row
     reference: str
+    link_text: str  # the reference, or what tells the bill apart when it has none
     issued: str
     due: str
     overdue_days: str  # "" when not overdue
@@ -190,24 +193,43 @@ def short_date(value: dt.date | None) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def bill_name(reference: str, supplier: str, due: dt.date | None) -> str:
+    """What tells a bill apart in a list: its reference, else its supplier and due date."""
+    if reference:
+        return reference
+    return f"{supplier or 'Bill'}, due {short_date(due)}" if due else (supplier or "Bill")
+
+
 def inbox_row(
-    bill: Any, *, url: str, pay_url: str, today: dt.date, status_labels: Mapping[str, str]
+    bill: Any,
+    *,
+    url: str,
+    pay_url: str,
+    supplier_url: str,
+    today: dt.date,
+    status_labels: Mapping[str, str],
 ) -> InboxRow:
-    """The row for a bill annotated with `attachment_count`; `pay_url` only for an unpaid bill."""
+    """The row for a bill annotated with `attachment_count`; `pay_url` only for an unpaid bill,
+    `supplier_url` only for a bill with a supplier."""
     currency = bill.currency
     overdue = (today - bill.due_date).days
     attachments = bill.attachment_count
+    supplier = bill.supplier_name or "(no name)"
+    name = bill_name(bill.reference, bill.supplier_name, bill.due_date)
     return InboxRow(
         pk=str(bill.pk),
         url=url,
         pay_url=pay_url if bill.is_unpaid else "",
-        supplier=bill.supplier_name or "(no name)",
+        pay_label=f"Pay {name}",
+        supplier=supplier,
+        supplier_url=supplier_url if bill.supplier_id else "",
         reference=bill.reference,
+        link_text=bill.reference or f"No reference, due {short_date(bill.due_date)}",
         issued=short_date(bill.issue_date),
         due=short_date(bill.due_date),
         overdue_days=str(overdue) if overdue > 0 else "",
-        amount_due=format_money(bill.amount_due, currency),
-        total=format_money(bill.total_amount, currency),
+        amount_due=format_amount(bill.amount_due, currency),
+        total=format_amount(bill.total_amount, currency),
         currency=currency,
         status=bill.status.lower(),
         status_label=status_labels.get(bill.status, bill.status),

@@ -12,7 +12,7 @@ import difflib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.files import File
@@ -25,8 +25,8 @@ from accounts.services import linked_connection
 from billpay.ledger import codat_client
 from codat.client import CodatClient
 from codat.errors import CodatError, CodatRejected, CodatUnavailable
+from codat.money import format_money, quantize
 from payables.files import DOCUMENT_EXTENSIONS, FileRefused, check_upload, limits_for
-from payables.inbox import MINOR_UNITS
 from payables.models import (
     Account,
     BankAccount,
@@ -113,21 +113,12 @@ def bill_currencies(company: Company) -> list[str]:
     return ([base] if base else []) + sorted(seen - {base})
 
 
-# ISO 4217 minor units, where they are not 2 (defined once, beside the display code).
-CURRENCY_DECIMALS = MINOR_UNITS
-
-
-def currency_decimals(currency: str) -> int:
-    return CURRENCY_DECIMALS.get(currency.upper(), 2)
-
-
 def line_tax(
     quantity: Decimal, unit_amount: Decimal, rate: TaxRate | None, currency: str
 ) -> Decimal:
     """Tax of a line from the rate's effective percentage, rounded half-up to the minor unit."""
     percent = (rate.effective_tax_rate if rate is not None else None) or Decimal(0)
-    exponent = Decimal(1).scaleb(-currency_decimals(currency))
-    return (quantity * unit_amount * percent / 100).quantize(exponent, rounding=ROUND_HALF_UP)
+    return quantize(quantity * unit_amount * percent / 100, currency)
 
 
 def supplier_last_coding(supplier: Supplier) -> tuple[str, str]:
@@ -240,12 +231,14 @@ def _bill_prototype(
     due_date: dt.date,
     currency: str,
     lines: Sequence[BillLineInput],
+    currency_rate: Decimal | None = None,
 ) -> codat.BillPrototype:
     return codat.BillPrototype(
         supplier_ref=codat.SupplierRef(id=supplier.codat_id),
         issue_date=issue_date,
         due_date=due_date,
         currency=currency,
+        currency_rate=currency_rate,
         reference=reference or None,
         line_items=tuple(
             codat.BillLineItemPrototype(
@@ -267,6 +260,7 @@ def _check_bill_input(
     issue_date: dt.date,
     due_date: dt.date,
     lines: Sequence[BillLineInput],
+    currency: str,
 ) -> None:
     # The form checks all this for the user; the service refuses it too, for any other caller.
     problems: dict[str, list[str]] = {}
@@ -287,6 +281,21 @@ def _check_bill_input(
             problems.setdefault("__all__", []).append(
                 f"Tax rate {line.tax_rate} is not valid for account {line.account}."
             )
+    if lines and not problems:
+        total = sum(
+            (
+                quantize(line.quantity * line.unit_amount, currency)
+                + line_tax(line.quantity, line.unit_amount, line.tax_rate, currency)
+                for line in lines
+            ),
+            Decimal(0),
+        )
+        if total <= 0:
+            # The ledger would create it Open with nothing to pay: a bill no payment can settle.
+            problems["__all__"] = [
+                f"The bill's total is {format_money(total, currency)}: a bill must total more "
+                "than zero. Check the quantities and unit amounts."
+            ]
     if problems:
         raise BillError("The bill was not saved: check the marked fields.", field_errors=problems)
 
@@ -338,7 +347,7 @@ def bill_create(
     done = _submitted(company, idempotency_key)
     if done is not None:
         return done
-    _check_bill_input(company, supplier, issue_date, due_date, lines)
+    _check_bill_input(company, supplier, issue_date, due_date, lines, currency)
     prototype = _bill_prototype(
         supplier=supplier,
         reference=reference,
@@ -405,7 +414,7 @@ def bill_update(
     refusal = bill_edit_refusal(bill)
     if refusal:
         raise BillError(refusal)
-    _check_bill_input(company, supplier, issue_date, due_date, lines)
+    _check_bill_input(company, supplier, issue_date, due_date, lines, currency)
     prototype = _bill_prototype(
         supplier=supplier,
         reference=reference,
@@ -413,6 +422,9 @@ def bill_update(
         due_date=due_date,
         currency=currency,
         lines=lines,
+        # The ledger's rate stays with the bill while its currency does (billpay has no field
+        # for it; a PUT without it would leave the platform to pick a rate of its own).
+        currency_rate=bill.currency_rate if currency == bill.currency else None,
     )
 
     def send(client: CodatClient, company_id: str, connection_id: str) -> codat.Bill:

@@ -25,6 +25,13 @@ from accounts.services import linked_connection
 from billpay.ledger import codat_client
 from codat.client import CodatClient
 from codat.errors import CodatAuthError, CodatError, CodatRejected, CodatUnavailable
+from codat.money import (
+    currency_decimals,
+    format_amount,
+    format_money,
+    has_minor_units,
+    rate_label,
+)
 from payables.models import (
     BankAccount,
     Bill,
@@ -34,7 +41,6 @@ from payables.models import (
     PaymentEvent,
     UnableToPay,
 )
-from payables.services.bills import currency_decimals
 from payables.services.imports import _bank_account, _bills_upsert, _status, _upsert
 
 logger = logging.getLogger(__name__)
@@ -83,16 +89,16 @@ def payment_check(
         raise UnableToPay(
             "That bank account is archived; choose an active one.", field="bank_account"
         )
-    places = currency_decimals(bill.currency)
     if amount <= 0:
         raise UnableToPay("Enter an amount greater than zero.", field="amount")
-    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+    if not has_minor_units(amount, bill.currency):
+        places = currency_decimals(bill.currency)
         raise UnableToPay(
             f"{bill.currency} amounts have at most {places} decimal places.", field="amount"
         )
     if amount > amount_due:
         raise UnableToPay(
-            f"That is more than the amount due ({amount_due:.{places}f} {bill.currency}).",
+            f"That is more than the amount due ({format_money(amount_due, bill.currency)}).",
             field="amount",
         )
     if paid_on > today + dt.timedelta(days=PAYMENT_MAX_DAYS_AHEAD):
@@ -121,11 +127,12 @@ def payment_check(
         )
     if currency_rate is None:
         raise UnableToPay(
-            f"Enter the currency rate: how many {bill.currency} one {base} buys on the payment date.",
+            f"Enter the currency rate: how many {base} one {bill.currency} is worth on the "
+            f"payment date ({rate_label(bill.currency, base)}).",
             field="currency_rate",
         )
     if currency_rate <= 0:
-        raise UnableToPay("The currency rate must be greater than zero.", field="amount")
+        raise UnableToPay("The currency rate must be greater than zero.", field="currency_rate")
 
 
 def _event(
@@ -177,7 +184,6 @@ def _what_changed(bill: Bill, item: codat.Bill | None, expected_due: Decimal) ->
         return ["the bill is no longer in the ledger (it was deleted there)"]
     changes = []
     status = str(item.status)
-    places = currency_decimals(bill.currency)
     if status == Bill.Status.PAID:
         changes.append("it was paid in full elsewhere")
     elif status == Bill.Status.VOID:
@@ -187,8 +193,8 @@ def _what_changed(bill: Bill, item: codat.Bill | None, expected_due: Decimal) ->
     due = item.amount_due if item.amount_due is not None else item.total_amount
     if due != expected_due and status != Bill.Status.PAID:
         changes.append(
-            f"the amount due changed from {expected_due:.{places}f} to {due:.{places}f} "
-            f"{bill.currency}"
+            f"the amount due changed from {format_amount(expected_due, bill.currency)} to "
+            f"{format_money(due, bill.currency)}"
         )
     if item.currency.upper() != bill.currency:
         changes.append(f"its currency changed from {bill.currency} to {item.currency.upper()}")

@@ -24,6 +24,7 @@ from accounts.models import Company, Connection, User
 from accounts.services import audit_log_record, connection_status_store
 from codat.client import CodatClient
 from codat.errors import CodatAuthError, CodatError, CodatNotFound
+from codat.money import format_money
 from payables.inbox import short_date
 from payables.models import (
     Account,
@@ -476,7 +477,7 @@ def _payments_not_settled(company: Company, now: dt.datetime) -> list[OutOfStep]
     return [
         OutOfStep(
             kind="Payment",
-            label=f"{payment.amount:,.2f} {payment.currency} to {payment.bill.supplier_name} "
+            label=f"{format_money(payment.amount, payment.currency)} to {payment.bill.supplier_name} "
             f"for {payment.bill}",
             reason=(
                 "Sent to the ledger but not confirmed yet"

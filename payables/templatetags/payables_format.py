@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from django import template
 
+from codat import money as codat_money
+from codat.money import format_amount
 from payables import inbox
-from payables.inbox import format_money, plain_decimal
+from payables.inbox import plain_decimal
 
 register = template.Library()
 
@@ -16,7 +18,7 @@ register = template.Library()
 @register.filter
 def money(amount: Decimal | None, currency: str) -> str:
     """`{{ bill.amount_due|money:bill.currency }}`: grouped, in the currency's minor unit."""
-    return format_money(amount, currency)
+    return format_amount(amount, currency)
 
 
 @register.filter
@@ -36,3 +38,21 @@ def days_overdue(due_date: dt.date, today: dt.date) -> int:
 def plain(value: Decimal | None) -> str:
     """`{{ bill.currency_rate|plain }}`: 1.169200000 as 1.1692, without trailing zeros."""
     return "" if value is None else str(plain_decimal(value))
+
+
+@register.simple_tag
+def conversion(amount: Decimal, currency: str, rate: Decimal, base: str) -> str:
+    """`{% conversion 1000 "USD" 0.787 "GBP" %}`: 1,000.00 USD at 0.787 = 787.00 GBP."""
+    return codat_money.format_conversion(amount, currency, rate, base)
+
+
+@register.simple_tag
+def base_amount(amount: Decimal, rate: Decimal, base: str) -> str:
+    """`{% base_amount bill.total_amount bill.currency_rate base %}`: 787.00 GBP."""
+    return codat_money.format_money(codat_money.base_amount(amount, rate, base), base)
+
+
+@register.simple_tag
+def rate_label(foreign: str, base: str) -> str:
+    """`GBP per 1 USD`: how a Codat currencyRate reads."""
+    return codat_money.rate_label(foreign, base)

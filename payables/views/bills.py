@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Company, Connection
 from accounts.services import active_company, linked_connection, onboarding_next_step
 from billpay.http import AuthenticatedRequest, htmx_redirect, safe_next
+from codat.money import currency_decimals
 from payables.bill_forms import (
     MAX_LINES,
     BaseLineFormSet,
@@ -37,7 +38,6 @@ from payables.services.bills import (
     bill_document_create,
     bill_edit_refusal,
     bill_update,
-    currency_decimals,
     expense_accounts,
     mapping_options_refresh,
     supplier_last_coding,

@@ -216,12 +216,14 @@ def _rows(
     # One reverse() per URL name for the page: the rows' URLs differ only in the bill id.
     detail = _url_parts("payables:bill-detail")
     pay = _url_parts("payables:bill-pay")
+    supplier = _url_parts("payables:supplier-detail")
     labels = dict(Bill.Status.choices)
     return [
         inbox_row(
             bill,
             url=f"{detail[0]}{bill.pk}{detail[1]}",
             pay_url=f"{pay[0]}{bill.pk}{pay[1]}",
+            supplier_url=f"{supplier[0]}{bill.supplier_id}{supplier[1]}",
             today=today,
             status_labels=labels,
         )
@@ -254,6 +256,16 @@ def _columns(params: QueryDict, sort: str) -> list[dict[str, Any]]:
             }
         )
     return columns
+
+
+def _caption(scope: str, sort: str) -> str:
+    """The table's caption: what it lists and in which order ("Unpaid bills, by due,
+    ascending")."""
+    what = "Paid bills" if scope == "paid" else "Unpaid bills"
+    label = dict(COLUMNS).get(sort.lstrip("-"))
+    if label is None:
+        return what
+    return f"{what}, by {label.lower()}, {'descending' if sort.startswith('-') else 'ascending'}"
 
 
 @login_required
@@ -294,6 +306,7 @@ def bill_list(request: AuthenticatedRequest) -> HttpResponse:
         "notes": notes,
         "sort": sort,
         "columns": _columns(request.GET, sort),
+        "caption": _caption(scope, sort),
         "page": page,
         "bills": _rows(company, filtered, page, ordering, today),
         "prev_url": _query(request.GET, page=str(page.number - 1)) if page.has_previous() else "",

@@ -23,6 +23,7 @@ from django_htmx.http import trigger_client_event
 from accounts.models import Company
 from billpay.http import AuthenticatedRequest, safe_next
 from codat.errors import CodatUnavailable
+from codat.money import base_amount, format_money, input_amount, plain_rate
 from payables.forms import BankAccountForm, PayForm, PaymentFilterForm
 from payables.models import Bill, Payment, PaymentError, UnableToPay
 from payables.services.payments import bank_account_create, bill_pay, payment_retry
@@ -39,7 +40,10 @@ def _pay_response(request: AuthenticatedRequest, ctx: dict[str, Any]) -> HttpRes
 
 
 def _initial(request: AuthenticatedRequest, bill: Bill) -> dict[str, Any]:
-    initial: dict[str, Any] = {"amount": bill.amount_due, "paid_on": timezone.localdate()}
+    initial: dict[str, Any] = {
+        "amount": input_amount(bill.amount_due, bill.currency),
+        "paid_on": timezone.localdate(),
+    }
     bank_account = parse_id(request.GET.get("bank_account"))
     if bank_account is not None:  # preselect an account just added
         initial["bank_account"] = bank_account
@@ -107,7 +111,7 @@ def _record(request: AuthenticatedRequest, bill: Bill, data: dict[str, Any]) -> 
 
 
 def _paid(request: AuthenticatedRequest, payment: Payment) -> HttpResponse:
-    bill = Bill.objects.get(pk=payment.bill_id)
+    bill = bill_or_404(request, payment.bill_id)
     if not request.htmx:
         if payment.status == Payment.Status.SUCCEEDED:
             messages.success(request, _result_text(payment, bill))
@@ -121,11 +125,11 @@ def _paid(request: AuthenticatedRequest, payment: Payment) -> HttpResponse:
 
 
 def _result_text(payment: Payment, bill: Bill) -> str:
-    amount = f"{payment.amount:,.2f} {payment.currency}"
+    amount = format_money(payment.amount, payment.currency)
     if payment.status == Payment.Status.SUCCEEDED:
         return (
-            f"Payment of {amount} recorded in the ledger. "
-            f"Amount due now {bill.amount_due:,.2f} {bill.currency} ({bill.get_status_display()})."
+            f"Payment of {amount} recorded in the ledger. Amount due now "
+            f"{format_money(bill.amount_due, bill.currency)} ({bill.get_status_display()})."
         )
     if payment.status == Payment.Status.PENDING:
         return (
@@ -190,12 +194,23 @@ class _Echo:
 
 
 CSV_HEADER = [
-    "date", "supplier", "bill", "amount", "currency", "currency_rate", "bank_account",
-    "status", "ledger_id", "reference", "created_at",
+    "date", "supplier", "bill", "amount", "currency", "currency_rate", "base_amount",
+    "base_currency", "bank_account", "status", "ledger_id", "reference", "created_at",
 ]  # fmt: skip
 
 
-def _csv_rows(payments: QuerySet[Payment]) -> Iterator[str]:
+def _base_amount(payment: Payment, base: str) -> str:
+    """The payment in the company's base currency: amount x currencyRate (base units per one
+    unit of the payment's currency), the amount itself in the base currency, or "" when no rate
+    was sent and the ledger's own rate is not known here."""
+    if payment.currency == base:
+        return input_amount(payment.amount, base)
+    if payment.currency_rate is None:
+        return ""
+    return input_amount(base_amount(payment.amount, payment.currency_rate, base), base)
+
+
+def _csv_rows(payments: QuerySet[Payment], base: str) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)
     for p in payments.iterator(chunk_size=500):
@@ -204,9 +219,11 @@ def _csv_rows(payments: QuerySet[Payment]) -> Iterator[str]:
                 p.paid_on.isoformat(),
                 _cell(p.bill.supplier_name),
                 _cell(p.bill.reference or p.bill.codat_id),
-                f"{p.amount:f}",
+                input_amount(p.amount, p.currency),
                 p.currency,
-                f"{p.currency_rate:f}" if p.currency_rate is not None else "",
+                plain_rate(p.currency_rate) if p.currency_rate is not None else "",
+                _base_amount(p, base or p.currency),
+                base or p.currency,
                 _cell(str(p.bank_account)),
                 p.status,
                 p.codat_id,
@@ -226,7 +243,9 @@ def _cell(value: str) -> str:
 def payment_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     company = company_or_404(request)
     payments = _filtered(company, PaymentFilterForm(request.GET))
-    response = StreamingHttpResponse(_csv_rows(payments), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        _csv_rows(payments, company.base_currency), content_type="text/csv; charset=utf-8"
+    )
     name = f"payments-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -276,7 +295,7 @@ def _bank_account_created(
         if request.htmx:
             # Back to the pay dialog, the new account chosen.
             initial = {
-                "amount": bill.amount_due,
+                "amount": input_amount(bill.amount_due, bill.currency),
                 "paid_on": timezone.localdate(),
                 "bank_account": pk,
             }

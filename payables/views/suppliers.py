@@ -53,7 +53,11 @@ def _suppliers(company: Company, form: SupplierFilterForm, now: dt.datetime) -> 
     if data.get("unpaid"):
         # The API has no such filter (codat-api.md §3): derived from the local unpaid bills.
         rows = rows.filter(
-            Exists(Bill.objects.filter(supplier=OuterRef("pk"), status__in=Bill.UNPAID))
+            Exists(
+                Bill.objects.for_company(company).filter(
+                    supplier=OuterRef("pk"), status__in=Bill.UNPAID
+                )
+            )
         )
     if data.get("recent"):
         rows = rows.filter(source_modified_at__gte=now - dt.timedelta(days=RECENT_DAYS))
@@ -65,6 +69,32 @@ def _suppliers(company: Company, form: SupplierFilterForm, now: dt.datetime) -> 
     ).order_by("name", "id")
 
 
+def _attach_balances(company: Company, suppliers: list[Any]) -> None:  # annotated Suppliers
+    """Each supplier's open balance per currency, as `(currency, amount)` pairs in
+    `supplier.balances`: one pair from the grouped query when its unpaid bills share a currency,
+    else one query more for this page's suppliers with several (a USD and a EUR bill are two
+    balances, never one sum)."""
+    mixed = [s.pk for s in suppliers if s.currencies > 1]
+    split: dict[int, list[tuple[str, Any]]] = {}
+    if mixed:
+        rows = (
+            Bill.objects.for_company(company)
+            .filter(supplier_id__in=mixed, status__in=Bill.UNPAID)
+            .values_list("supplier_id", "currency")
+            .annotate(amount=Sum("amount_due"))
+            .order_by("supplier_id", "currency")
+        )
+        for supplier_id, currency, amount in rows:
+            split.setdefault(supplier_id, []).append((currency, amount))
+    for s in suppliers:
+        if s.currencies > 1:
+            s.balances = split.get(s.pk, [])
+        elif s.unpaid_count:
+            s.balances = [(s.balance_currency, s.open_balance)]
+        else:
+            s.balances = []
+
+
 @login_required
 @require_GET
 def supplier_list(request: AuthenticatedRequest) -> HttpResponse:
@@ -72,6 +102,7 @@ def supplier_list(request: AuthenticatedRequest) -> HttpResponse:
     form = SupplierFilterForm(request.GET)
     paginator = Paginator(_suppliers(company, form, timezone.now()), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    _attach_balances(company, list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     ctx: dict[str, Any] = {"form": form, "page": page, "query": query.urlencode()}

@@ -40,6 +40,7 @@ from typing import Any, Final
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 
+from codat.money import RATE_PLACES, currency_decimals, quantize
 from sandbox.api.records import (
     Document,
     compile_query,
@@ -94,16 +95,9 @@ BILL_PROPERTIES: Final = frozenset(
     }
 )
 
-# ISO 4217 minor units where they are not 2.
-_MINOR_UNITS: Final = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0,
-    "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-}  # fmt: skip
 # Amounts beyond these bounds are refused rather than risk Decimal's 28-digit context.
 _MAX_MAGNITUDE: Final = Decimal("1e13")
 _MAX_PLACES: Final = 10
-_RATE_PLACES: Final = 9
 _DATE_RE: Final = re.compile(
     r"(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
@@ -113,14 +107,9 @@ _TRACKING_TYPES: Final = frozenset({"trackingCategories", "customers"})
 # --- Money and dates ----------------------------------------------------------------------------
 
 
-def currency_decimals(currency: str) -> int:
-    """Decimal places of a currency's minor unit (2 for GBP, USD, EUR...)."""
-    return _MINOR_UNITS.get(currency, 2)
-
-
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round half-up to the currency's minor unit."""
-    return amount.quantize(Decimal(1).scaleb(-currency_decimals(currency)), ROUND_HALF_UP)
+    """Round half-up to the currency's minor unit (codat/money.py, shared with billpay)."""
+    return quantize(amount, currency)
 
 
 def has_places(value: Decimal, places: int) -> bool:
@@ -603,8 +592,8 @@ def create_bill_payment(call: Call) -> LedgerResponse:
         rate = _optional_amount(errors, body["currencyRate"], "Currency Rate")
         if rate is not None and rate <= 0:
             errors.add("`Currency Rate` must be greater than `0`.")
-        elif rate is not None and not has_places(rate, _RATE_PLACES):
-            errors.add(f"`Currency Rate` must have at most {_RATE_PLACES} decimal places.")
+        elif rate is not None and not has_places(rate, RATE_PLACES):
+            errors.add(f"`Currency Rate` must have at most {RATE_PLACES} decimal places.")
     errors.raise_if_any(validator="BillPayment")
     assert amount is not None
     assert day is not None

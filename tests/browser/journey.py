@@ -285,11 +285,9 @@ def search_inbox(journey: Journey, *, text: str, expected_rows: int) -> None:
 
 
 def open_bill(journey: Journey, *, supplier: str, reference: str) -> None:
-    """Open the bill whose row shows this supplier; lands on its detail page."""
+    """Open the bill by its reference, the row's link to it; lands on its detail page."""
     page = journey.page
-    page.locator("#bill-table tbody tr").filter(has_text=reference).get_by_role(
-        "link", name=supplier
-    ).click()
+    page.locator("#bill-table tbody").get_by_role("link", name=reference, exact=True).click()
     page.wait_for_url(re.compile(r"/bills/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(supplier)
     expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
@@ -457,8 +455,8 @@ def pay_part_from_inbox(
     full page without); the bill's page then says what is still due."""
     _nav(journey, "Bills")
     search_inbox(journey, text=reference, expected_rows=1)
-    journey.page.locator("#bill-table tbody tr").filter(has_text=reference).locator(
-        "a[data-pay-link]"
+    journey.page.locator("#bill-table tbody").get_by_role(
+        "link", name=f"Pay {reference}", exact=True
     ).click()
     if not journey.javascript:
         journey.page.wait_for_url(re.compile(r"/bills/\d+/pay/$"))

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from payables.inbox import aging_buckets, aging_chart, format_money, not_imported_note
+from payables.inbox import aging_buckets, aging_chart, not_imported_note
 from payables.models import Attachment, Bill, ImportRun
 from tests.payables.factories import BillFactory, SupplierFactory
 
@@ -80,20 +80,6 @@ def test_detail_query_count_does_not_grow_with_lines(
     # 11: the payments section reads the bill's payment history in one more query.
     with django_assert_max_num_queries(11):
         assert client_logged_in.get(f"/bills/{bill.pk}/").status_code == 200
-
-
-@pytest.mark.parametrize(
-    ("amount", "currency", "shown"),
-    [
-        (Decimal("1234.5"), "GBP", "1,234.50"),
-        (Decimal("1234.5"), "JPY", "1,235"),
-        (Decimal("0.0005"), "KWD", "0.001"),
-        (Decimal("0.005"), "EUR", "0.01"),
-        (None, "GBP", ""),
-    ],
-)
-def test_format_money_by_currency(amount, currency, shown):  # type: ignore[no-untyped-def]
-    assert format_money(amount, currency) == shown
 
 
 def test_aging_chart_scales_to_the_largest_bucket():  # type: ignore[no-untyped-def]

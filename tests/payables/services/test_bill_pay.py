@@ -18,6 +18,7 @@ from django.utils import timezone
 from billpay.ledger import SANDBOX_IN_PROCESS_URL
 from codat.client import CodatClient
 from codat.errors import CodatUnavailable
+from codat.money import format_money
 from payables.models import (
     BankAccount,
     Bill,
@@ -205,7 +206,9 @@ def test_an_amount_due_changed_elsewhere_is_named(paying):  # type: ignore[no-un
     document.update(status="PartiallyPaid", amountDue=new_due)
     save_document(paying.ledger, Dataset.BILLS, document, parent_id=document["supplierRef"]["id"])
 
-    with pytest.raises(UnableToPay, match=f"amount due changed from .* to {new_due:.2f} GBP"):
+    with pytest.raises(
+        UnableToPay, match=f"amount due changed from .* to {format_money(new_due, 'GBP')}"
+    ):
         paying.pay(bill)
     assert paying.ledger_payments(bill) == []
 

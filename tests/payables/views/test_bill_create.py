@@ -431,3 +431,45 @@ def test_the_recalculate_button_gets_the_whole_form_back(client_logged_in, linke
 
     assert html.strip().startswith('<form id="bill-form"')
     assert re.search(r"data-total>30\.00 GBP<", html)
+
+
+# --- a bill must total more than zero ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "total"),
+    [
+        ({"lines-0-unit_amount": "0"}, "0.00 GBP"),
+        (
+            {
+                "lines-TOTAL_FORMS": "2",
+                "lines-0-unit_amount": "5",  # 2 x 5
+                "lines-0-tax_rate": "",
+                "lines-1-quantity": "1",
+                "lines-1-unit_amount": "-20",
+                "lines-1-account": None,
+                "lines-1-tax_rate": "",
+            },
+            "-10.00 GBP",
+        ),
+    ],
+    ids=["zero", "negative"],
+)
+def test_a_bill_that_totals_zero_or_less_is_refused_with_its_total(
+    client_logged_in, linked, lines: dict[str, Any], total: str
+) -> None:  # type: ignore[no-untyped-def]
+    """It was created Open in the ledger, with a Pay button that refused every amount."""
+    before = linked.ledger_bill_count()
+    changes = {k: (str(linked.account("461").pk) if v is None else v) for k, v in lines.items()}
+    if "lines-0-tax_rate" in changes:
+        changes["lines-0-tax_rate"] = str(linked.tax_rate("NONE").pk)
+        changes["lines-1-tax_rate"] = str(linked.tax_rate("NONE").pk)
+
+    response = client_logged_in.post(URL, form_data(linked, **changes))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"The bill&#x27;s total is {total}: a bill must total more than zero" in html
+    assert 'value="INV-9001"' in html  # what was typed stays
+    assert linked.ledger_bill_count() == before
+    assert not Bill.objects.filter(reference="INV-9001").exists()

@@ -62,7 +62,8 @@ def test_it_shows_the_bill(client_logged_in, bill):  # type: ignore[no-untyped-d
     html = response.text
     for text in (
         "Northwind Traders", "INV-777", "1 Feb 2026", "10 Mar 2026", "Partially paid",
-        "Overdue 5d", "data-currency-rate>0.857<", "1,440.00 EUR", "440.00 EUR",
+        "Overdue 5d", "data-currency-rate>0.857 GBP per 1 EUR<",
+        "data-base-total>1,234.08 GBP<", "1,440.00 EUR", "440.00 EUR",
         "Read from the ledger <time", "14 Mar 2026, 08:05",
     ):  # fmt: skip
         assert text in html, text

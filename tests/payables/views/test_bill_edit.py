@@ -174,3 +174,40 @@ def test_plain_decimal(value: str, places: int, shown: str) -> None:
     from payables.inbox import plain_decimal
 
     assert str(plain_decimal(Decimal(value), places)) == shown
+
+
+def test_an_edit_to_a_zero_total_is_refused_and_changes_nothing(
+    client_logged_in, linked, bill: Bill
+) -> None:  # type: ignore[no-untyped-def]
+    data = form_data(linked, supplier=bill.supplier.name, **{"lines-0-unit_amount": "0"})
+
+    response = client_logged_in.post(url(bill), data)
+
+    assert response.status_code == 200
+    assert "a bill must total more than zero" in response.content.decode()
+    document = next(d for d in linked.documents("bills") if d["id"] == bill.codat_id)
+    assert Decimal(str(document["totalAmount"])) == bill.total_amount
+
+
+def test_an_edit_keeps_a_foreign_bills_currency_rate(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+    """billpay has no rate field: the ledger's rate must survive the edit, not be dropped."""
+    bill = (
+        Bill.objects.for_company(linked.company)
+        .filter(status="Open", currency_rate__isnull=False)
+        .exclude(currency=linked.company.base_currency)
+        .first()
+    )
+    assert bill is not None
+    rate = bill.currency_rate
+    data = form_data(
+        linked, supplier=bill.supplier.name, currency=bill.currency, reference="FX-EDITED"
+    )
+
+    response = client_logged_in.post(url(bill), data)
+
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    document = next(d for d in linked.documents("bills") if d["id"] == bill.codat_id)
+    assert document["reference"] == "FX-EDITED"
+    assert Decimal(str(document["currencyRate"])) == rate
+    bill.refresh_from_db()
+    assert bill.currency_rate == rate

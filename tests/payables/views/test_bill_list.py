@@ -32,7 +32,8 @@ def days(n: int) -> dt.date:
 
 def refs(response) -> list[str]:  # type: ignore[no-untyped-def]
     """The references of the listed bills, in order."""
-    return re.findall(r'<tr data-bill="\d+">.*?<td>.*?</td>\s*<td>(.*?)</td>', response.text, re.S)
+    cells = re.findall(r'<tr data-bill="\d+">.*?<td>.*?</td>\s*<td>(.*?)</td>', response.text, re.S)
+    return [re.sub(r"<[^>]+>", "", cell) for cell in cells]
 
 
 def bill(company, **kwargs):  # type: ignore[no-untyped-def]
@@ -486,3 +487,74 @@ def test_a_supplier_id_too_big_for_the_database_is_ignored_with_a_note(client_lo
     response = client_logged_in.get(URL, {"supplier": str(2**63)})
     assert response.status_code == 200
     assert "Ignored the supplier filter" in response.text
+
+
+# --- what each row links to, by name ---------------------------------------------------------
+
+
+def test_the_reference_opens_the_bill_and_the_supplier_opens_the_supplier(
+    client_logged_in, company
+):  # type: ignore[no-untyped-def]
+    supplier = SupplierFactory(company=company, name="Linden Logistics Ltd")
+    first = bill(company, supplier=supplier, reference="HAR-4938", due_date=days(3))
+    second = bill(company, supplier=supplier, reference="HAR-4939", due_date=days(4))
+
+    html = client_logged_in.get(URL).text
+
+    for b in (first, second):
+        detail = reverse("payables:bill-detail", args=[b.pk])
+        assert f'<a href="{detail}" data-bill-link>{b.reference}</a>' in html
+    supplier_url = reverse("payables:supplier-detail", args=[supplier.pk])
+    assert html.count(f'<a href="{supplier_url}" data-supplier-link>Linden Logistics Ltd</a>') == 2
+
+
+def test_every_pay_link_is_named_after_its_bill(client_logged_in, company):  # type: ignore[no-untyped-def]
+    supplier = SupplierFactory(company=company, name="Linden Logistics Ltd")
+    bill(company, supplier=supplier, reference="HAR-4938", due_date=days(3))
+    bill(company, supplier=supplier, reference="", due_date=days(5))
+
+    html = client_logged_in.get(URL).text
+
+    names = re.findall(r'aria-label="([^"]*)" data-pay-link>Pay</a>', html)
+    assert names == ["Pay HAR-4938", "Pay Linden Logistics Ltd, due 20 Mar 2026"]
+
+
+def test_a_bill_without_a_reference_still_links_to_itself(client_logged_in, company):  # type: ignore[no-untyped-def]
+    b = bill(company, reference="", due_date=days(5))
+
+    html = client_logged_in.get(URL).text
+
+    detail = reverse("payables:bill-detail", args=[b.pk])
+    assert re.search(
+        rf'<a href="{detail}" data-bill-link><span class="muted">No reference, due 20 Mar 2026</span></a>',
+        html,
+    )
+
+
+def test_a_bill_without_a_supplier_row_shows_its_name_unlinked(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company, supplier=None, supplier_name="Cash purchase", reference="C-1", due_date=days(1))
+
+    html = client_logged_in.get(URL).text
+
+    assert "<td>Cash purchase</td>" in html
+
+
+def test_the_table_has_a_caption_saying_what_it_lists_and_how(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company, due_date=days(1))
+
+    assert "<caption>Unpaid bills, by due, ascending</caption>" in client_logged_in.get(URL).text
+    assert "<caption>Unpaid bills, by amount due, descending</caption>" in (
+        client_logged_in.get(URL, {"sort": "-amount_due"}).text
+    )
+
+
+def test_refresh_now_sits_beside_the_last_refresh(client_logged_in, company):  # type: ignore[no-untyped-def]
+    bill(company, due_date=days(1))
+
+    html = client_logged_in.get(URL).text
+
+    start = html.index('<header class="inbox-head">')
+    head = html[start : html.index("</header>", start)]
+    assert "data-last-refreshed" in head
+    assert f'<form method="post" action="{reverse("payables:refresh-now")}"' in head
+    assert ">Refresh now</button>" in head

@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
+from codat.money import input_amount
 from payables.models import BankAccount, Bill, MappingStatus, Payment
 from payables.tasks import payment_retry as payment_retry_task
 from sandbox.api.records import save_document
@@ -90,7 +91,8 @@ def test_the_form_defaults_to_the_amount_due_today_and_active_accounts(web, payi
         status=MappingStatus.ARCHIVED,
     )  # fmt: skip
     html = web.get(url(bill)).text
-    assert f'value="{bill.amount_due}"' in html
+    assert f'value="{input_amount(bill.amount_due, bill.currency)}"' in html
+    assert re.search(r'name="amount" value="\d+\.\d{2}"', html)  # 4136.79, never 4136.7900
     assert f'value="{dt.date.today().isoformat()}"' in html
     assert str(paying.bank("GBP")) in html
     assert archived.name not in html
@@ -211,10 +213,21 @@ def test_a_foreign_bill_from_a_base_account_asks_for_the_rate(web, paying):  # t
     bill = Bill.objects.for_company(paying.company).exclude(currency="GBP").first()
     assert bill is not None
     html = review(web, paying, bill, amount="1.00").text
-    assert "Enter the currency rate" in html
-    html = review(web, paying, bill, amount="1.00", currency_rate="1.17").text
+    assert f"Currency rate (GBP per 1 {bill.currency})" in html
+    assert f"Enter the currency rate: how many GBP one {bill.currency} is worth" in html
+    # The spec's example: 20 foreign units at 0.885 = 17.70 GBP (foreign x rate = base).
+    html = review(web, paying, bill, amount="20.00", currency_rate="0.885").text
     assert 'data-step="confirm"' in html
-    assert f"1.17 {bill.currency} per GBP" in html
+    assert f"0.885 GBP per 1 {bill.currency}" in html
+    assert f"data-confirm-base>20.00 {bill.currency} at 0.885 = 17.70 GBP<" in html
+
+
+def test_a_rate_of_zero_is_refused_on_the_rate_field(web, paying):  # type: ignore[no-untyped-def]
+    bill = Bill.objects.for_company(paying.company).exclude(currency="GBP").first()
+    assert bill is not None
+    response = review(web, paying, bill, amount="1.00", currency_rate="0")
+    form = response.context["form"]
+    assert form.errors["currency_rate"] == ["The currency rate must be greater than zero."]
 
 
 # --- Bad input: a clear message each, the input kept, nothing recorded anywhere -------------------

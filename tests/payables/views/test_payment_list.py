@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from payables.models import BankAccount, MappingStatus, Payment
+from payables.views.payments import CSV_HEADER
 from tests.payables.factories import BillFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,23 +85,40 @@ def test_htmx_gets_only_the_table(client_logged_in, company):  # type: ignore[no
 def test_csv_export_has_every_column_and_only_this_company(
     client_logged_in, company, other_company
 ):  # type: ignore[no-untyped-def]
-    mine = make_payment(company, reference="=HYPERLINK(evil)", currency_rate=Decimal("1.17"))
+    usd = BillFactory(company=company, currency="USD")
+    mine = make_payment(
+        company, bill=usd, amount=Decimal(20), reference="=HYPERLINK(evil)",
+        currency_rate=Decimal("0.781000000"),
+    )  # fmt: skip
     make_payment(other_company)
     response = client_logged_in.get(EXPORT)
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:9] == [
-        "date", "supplier", "bill", "amount", "currency", "currency_rate", "bank_account",
-        "status", "ledger_id",
+    assert rows[0][:11] == [
+        "date", "supplier", "bill", "amount", "currency", "currency_rate", "base_amount",
+        "base_currency", "bank_account", "status", "ledger_id",
     ]  # fmt: skip
     assert len(rows) == 2
     row = rows[1]
-    assert row[:9] == [
-        "2026-03-01", mine.bill.supplier_name, mine.bill.reference, "120.0000", "GBP",
-        "1.170000000", "Current account (GBP)", "succeeded", "ledger-pay-1",
+    # The spec's example: $20 at 0.781 = £15.62 (currencyRate is base units per foreign unit).
+    assert row[:11] == [
+        "2026-03-01", mine.bill.supplier_name, mine.bill.reference, "20.00", "USD",
+        "0.781", "15.62", "GBP", "Current account (GBP)", "succeeded", "ledger-pay-1",
     ]  # fmt: skip
-    assert row[9] == "'=HYPERLINK(evil)"  # no formula injection
+    assert row[11] == "'=HYPERLINK(evil)"  # no formula injection
+
+
+def test_csv_export_gives_base_amounts_only_where_known(client_logged_in, company):  # type: ignore[no-untyped-def]
+    make_payment(company, bill=BillFactory(company=company, currency="GBP", reference="GB-1"))
+    make_payment(company, bill=BillFactory(company=company, currency="JPY", reference="JP-1"),
+                 amount=Decimal(12000), codat_id="ledger-pay-2")  # fmt: skip
+    response = client_logged_in.get(EXPORT)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    by_bill = {r[2]: r for r in rows[1:]}
+    assert by_bill["GB-1"][3:8] == ["120.00", "GBP", "", "120.00", "GBP"]
+    # A JPY payment without a rate: its amount in yen, no base amount billpay could vouch for.
+    assert by_bill["JP-1"][3:8] == ["12000", "JPY", "", "", "GBP"]
 
 
 def test_csv_export_follows_the_filters(client_logged_in, company):  # type: ignore[no-untyped-def]
@@ -108,7 +126,7 @@ def test_csv_export_follows_the_filters(client_logged_in, company):  # type: ign
     make_payment(company, status=Payment.Status.FAILED)
     response = client_logged_in.get(EXPORT, {"status": "failed"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert [r[7] for r in rows[1:]] == ["failed"]
+    assert [r[CSV_HEADER.index("status")] for r in rows[1:]] == ["failed"]
 
 
 def test_anonymous_goes_to_login(client):  # type: ignore[no-untyped-def]
