@@ -133,11 +133,17 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     return folder
 
 
-def _journey(chromium: Any, site: str, artifacts: Path, *, javascript: bool) -> Iterator[Journey]:
+# The screens the journey runs on: a laptop's, and a phone's (390 CSS px, an iPhone 12-15).
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def _journey(
+    chromium: Any, site: str, artifacts: Path, *, javascript: bool, viewport: str = "desktop"
+) -> Iterator[Journey]:
     context = chromium.new_context(
         base_url=site,
         java_script_enabled=javascript,
-        viewport={"width": 1280, "height": 900},
+        viewport=VIEWPORTS[viewport],
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -150,9 +156,17 @@ def _journey(chromium: Any, site: str, artifacts: Path, *, javascript: bool) -> 
 
 
 @pytest.fixture
-def journey(chromium: Any, site: str, artifacts: Path, celery_worker: None) -> Iterator[Journey]:
-    """A user's browser with JavaScript on."""
-    yield from _journey(chromium, site, artifacts, javascript=True)
+def journey(
+    request: pytest.FixtureRequest,
+    chromium: Any,
+    site: str,
+    artifacts: Path,
+    celery_worker: None,
+) -> Iterator[Journey]:
+    """A user's browser with JavaScript on; a test may choose the screen, by a key of VIEWPORTS
+    (`@pytest.mark.parametrize("journey", ["phone"], indirect=True)`)."""
+    viewport = getattr(request, "param", "desktop")
+    yield from _journey(chromium, site, artifacts, javascript=True, viewport=viewport)
 
 
 @pytest.fixture

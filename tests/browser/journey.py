@@ -107,6 +107,12 @@ class Journey:
         self.page.screenshot(path=self.folder / f"{stem}.png", full_page=True)
         step: dict[str, Any] = {"step": stem, "url": self.page.url, "title": self.page.title()}
         blocking: list[str] = []
+        # On any screen, the page itself never scrolls sideways (a wide table scrolls in its region).
+        width, viewport = self.page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if width > viewport:
+            blocking.append(f"page is {width} px wide in a {viewport} px viewport")
         if self.javascript:
             results = self.axe()
             (self.folder / f"{stem}.axe.json").write_text(json.dumps(results, indent=2))
@@ -288,8 +294,16 @@ def open_bill(journey: Journey, *, supplier: str, reference: str) -> None:
     journey.checkpoint("bill-detail")
 
 
+def open_menu(journey: Journey) -> None:
+    """On a narrow screen the top bar's links are behind the Menu button: open it first."""
+    menu = journey.page.get_by_role("button", name="Menu")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+
+
 def log_out(journey: Journey) -> None:
     page = journey.page
+    open_menu(journey)
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/accounts/login/")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
@@ -339,6 +353,7 @@ WORKER_TIMEOUT_MS = 30_000
 
 def _nav(journey: Journey, name: str) -> None:
     """Follow a link of the top bar, as a user moving between sections does."""
+    open_menu(journey)
     journey.page.locator("header.topbar nav").get_by_role("link", name=name, exact=True).click()
     journey.page.wait_for_load_state("load")
 
@@ -382,7 +397,13 @@ def create_bill_from_pdf(journey: Journey, *, pdf: Path, reference: str) -> None
         else:
             account.select_option(wanted)
     _choose_first(page.locator("#id_lines-0-tax_rate"))
-    page.get_by_role("button", name="Create bill").click()
+    # The totals recompute on the change and can grow a line ("The lines come to ... more"): on a
+    # phone's long page that moved the button while it was clicked, and the click missed it. A
+    # person sees the totals land and the button come into view before tapping it.
+    page.wait_for_load_state("networkidle")
+    create = page.get_by_role("button", name="Create bill")
+    create.scroll_into_view_if_needed()
+    create.click()
     page.wait_for_url(re.compile(r"/bills/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
     journey.checkpoint("bill-created")

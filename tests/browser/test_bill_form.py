@@ -69,6 +69,34 @@ def test_totals_follow_typing_and_lines_are_added_with_htmx(page, linked: Linked
     assert page.input_value("#id_lines-0-unit_amount") == "7"
 
 
+def test_a_tax_rate_chosen_while_its_options_reload_is_kept(page, linked: Linked) -> None:  # type: ignore[no-untyped-def]
+    """A person picks the account, then the tax rate at once: the rates valid for the account
+    answer after the choice and must not wipe it (it was: saving then failed with "Please select
+    an item in the list")."""
+    held: list[Any] = []
+    # Hold the answer until the rate is picked, as a slow network does.
+    page.route("**/bills/tax-rates/**", lambda route: held.append(route))
+    page.goto("/bills/new/")
+    page.fill("#id_supplier", linked.supplier().name)
+    page.fill("#id_reference", "BROWSER-RACE")
+    page.fill("#id_lines-0-unit_amount", "10")
+    page.select_option("#id_lines-0-account", str(linked.account("461").pk))
+    while not held:
+        page.wait_for_timeout(20)
+    rate = linked.tax_rate("INPUT2")
+    page.select_option("#id_lines-0-tax_rate", str(rate.pk))
+
+    with page.expect_response("**/bills/tax-rates/**"):
+        held[0].continue_()
+    page.wait_for_load_state("networkidle")
+
+    assert page.input_value("#id_lines-0-tax_rate") == str(rate.pk)
+    page.click("button[value=save]")
+    page.wait_for_url(re.compile(r"/bills/\d+/$"))
+    line = Bill.objects.get(reference="BROWSER-RACE").line_items.get()
+    assert line.tax_rate_codat_id == rate.codat_id
+
+
 def test_a_bill_is_created_from_the_browser(page, linked: Linked) -> None:  # type: ignore[no-untyped-def]
     page.goto("/bills/new/")
     page.fill("#id_supplier", linked.supplier().name)

@@ -114,6 +114,9 @@ def _run_journey_so_far(journey: Journey, *, email: str, tmp_path: Path) -> None
     steps.log_in(journey, email=email, password=PASSWORD)
 
 
+# On a phone's screen too (390 px): the Menu button, tables in their own scrolling regions. The
+# without-JavaScript journey stays on the desktop screen only, to keep CI's time down.
+@pytest.mark.parametrize("journey", ["desktop", "phone"], indirect=True)
 def test_the_journey_so_far(journey: Journey, tmp_path: Path) -> None:
     _run_journey_so_far(journey, email="ada@example.com", tmp_path=tmp_path)
 
