@@ -34,4 +34,4 @@ def _page_with(level: int, text: str, user: Any) -> str:
 def test_a_message_carries_the_role_that_announces_it(level: int, role: str, user: Any) -> None:
     html = _page_with(level, "Northwind was added to the ledger.", user)
 
-    assert f'role="{role}">Northwind was added to the ledger.</li>' in html
+    assert f'role="{role}">Northwind was added to the ledger.</span></li>' in html
