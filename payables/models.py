@@ -482,12 +482,14 @@ class PaymentQuerySet(CompanyQuerySet):
 
 class PaymentError(Exception):
     """Paying a bill went wrong; `message` is safe to show the user, `field` names the input to
-    change (None: the whole form)."""
+    change (None: the whole form). `fresh_key`: the form's Idempotency-Key is spent, the
+    re-rendered form needs a new one (codat.errors.idempotency_key_spent)."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, fresh_key: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.fresh_key = fresh_key
 
 
 class UnableToPay(PaymentError):

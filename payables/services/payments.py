@@ -24,7 +24,14 @@ from accounts.models import Company, Connection, User
 from accounts.services import linked_connection
 from billpay.ledger import codat_client
 from codat.client import CodatClient
-from codat.errors import CodatAuthError, CodatError, CodatRejected, CodatUnavailable
+from codat.errors import (
+    CodatAuthError,
+    CodatError,
+    CodatRejected,
+    CodatUnavailable,
+    idempotency_key_reused,
+    idempotency_key_spent,
+)
 from payables.models import (
     BankAccount,
     Bill,
@@ -35,6 +42,7 @@ from payables.models import (
     UnableToPay,
 )
 from payables.services.bills import currency_decimals
+from payables.services.errors import KEY_REUSED_MESSAGE
 from payables.services.imports import _bank_account, _bills_upsert, _status, _upsert
 
 logger = logging.getLogger(__name__)
@@ -597,10 +605,18 @@ def bank_account_create(
                 idempotency_key=str(idempotency_key),
             )
     except CodatRejected as exc:
+        # Refused, nothing recorded: the corrected (or repeated) form goes with a new key.
+        if idempotency_key_reused(exc):
+            raise PaymentError(KEY_REUSED_MESSAGE, fresh_key=True) from exc
         message = "; ".join(exc.form_messages())
-        raise PaymentError(f"The ledger refused the bank account: {message}") from exc
+        raise PaymentError(
+            f"The ledger refused the bank account: {message}", fresh_key=True
+        ) from exc
     except CodatError as exc:
-        raise PaymentError(f"The ledger could not be reached: {exc.message} Try again.") from exc
+        raise PaymentError(
+            f"The ledger could not be reached: {exc.message} Try again.",
+            fresh_key=idempotency_key_spent(exc),
+        ) from exc
     with transaction.atomic():
         (row,) = _upsert(BankAccount, company, [_bank_account(company, created, timezone.now())])
     return BankAccount.objects.get(company=company, codat_id=row.codat_id)

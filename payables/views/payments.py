@@ -83,6 +83,9 @@ def bill_pay_view(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
             except UnableToPay as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 bill.refresh_from_db()
+                # Nothing was recorded under this key (stopped or refused): paying again is a
+                # new attempt with a new key, never a replay of this one's result.
+                form.data = {**form.data.dict(), "idempotency_key": str(uuid.uuid4())}
             else:
                 return _paid(request, payment)
     ctx = {"bill": bill, "form": form, "step": step if bill.is_unpaid else "unpayable"}
@@ -254,6 +257,12 @@ def bank_account_create_view(request: AuthenticatedRequest) -> HttpResponse:
             account = bank_account_create(company=company, **form.cleaned_data)
         except PaymentError as exc:
             form.add_error(None, exc.message)
+            if exc.fresh_key:
+                # Refused (nothing recorded) or a 5xx Codat keeps under this key: the corrected
+                # form needs a new key, or Codat answers "a different body" or replays the error.
+                data = request.POST.copy()
+                data["idempotency_key"] = str(uuid.uuid4())
+                form.data = data
         else:
             return _bank_account_created(request, company, bill, account.pk, str(account))
     if form.is_bound and "idempotency_key" in form.errors:
