@@ -23,9 +23,15 @@ from django_htmx.http import trigger_client_event
 from accounts.models import Company
 from billpay.http import AuthenticatedRequest, safe_next
 from codat.errors import CodatUnavailable
-from payables.forms import BankAccountForm, PayForm, PaymentFilterForm
+from payables.forms import BankAccountForm, PayForm, PaymentFilterForm, PaymentResolveForm
 from payables.models import Bill, Payment, PaymentError, UnableToPay
-from payables.services.payments import bank_account_create, bill_pay, payment_retry
+from payables.services.payments import (
+    bank_account_create,
+    bill_pay,
+    payment_resolve,
+    payment_retry,
+    payment_review_facts,
+)
 from payables.views.scoped import bill_or_404, company_or_404, parse_id
 
 PAGE_SIZE = 50
@@ -85,7 +91,7 @@ def bill_pay_view(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
                 bill.refresh_from_db()
                 # Nothing was recorded under this key (stopped or refused): paying again is a
                 # new attempt with a new key, never a replay of this one's result.
-                form.data = {**form.data.dict(), "idempotency_key": str(uuid.uuid4())}
+                form.data = {**data.dict(), "idempotency_key": str(uuid.uuid4())}
             else:
                 return _paid(request, payment)
     ctx = {"bill": bill, "form": form, "step": step if bill.is_unpaid else "unpayable"}
@@ -320,6 +326,58 @@ def payment_retry_view(request: AuthenticatedRequest, payment_id: int) -> HttpRe
             messages.success(request, "The payment is recorded in the ledger.")
         elif payment.status == Payment.Status.PENDING:
             messages.info(request, "Still waiting for the ledger; billpay keeps trying.")
+        elif payment.needs_review:
+            messages.warning(
+                request,
+                "billpay cannot tell whether the ledger recorded this payment, so it no longer "
+                f"retries it: {payment.last_error} Check the ledger and say what you found.",
+            )
+            return redirect("payables:payment-review", payment.pk)
         else:
             messages.error(request, f"The payment was not recorded: {payment.last_error}")
     return redirect(safe_next(request) or reverse("payables:sync-health"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_review_view(request: AuthenticatedRequest, payment_id: int) -> HttpResponse:
+    """A payment that needs review: what billpay knows and the ledger shows now, and the
+    person's answer ("it is in the ledger", with its id, or "it is not")."""
+    payment = get_object_or_404(
+        Payment.objects.for_company(company_or_404(request)).select_related(
+            "bill", "bank_account", "created_by"
+        ),
+        pk=payment_id,
+    )
+    form = PaymentResolveForm(request.POST if request.method == "POST" else None)
+    if payment.needs_review and request.method == "POST" and form.is_valid():
+        try:
+            payment = payment_resolve(
+                payment=payment,
+                in_ledger=form.cleaned_data["answer"] == "in_ledger",
+                ledger_payment_id=form.cleaned_data["ledger_payment_id"],
+                user=request.user,
+            )
+        except UnableToPay as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if payment.status == Payment.Status.SUCCEEDED:
+                messages.success(
+                    request, f"Payment marked as recorded in the ledger ({payment.codat_id})."
+                )
+            else:
+                messages.success(
+                    request, "Payment marked as not in the ledger; the bill can be paid again."
+                )
+            return redirect("payables:bill-detail", payment.bill_id)
+    facts = payment_review_facts(payment=payment) if payment.needs_review else None
+    if facts is not None and facts.amount_due is not None:
+        payment.bill.refresh_from_db()
+    ctx = {
+        "payment": payment,
+        "bill": payment.bill,
+        "facts": facts,
+        "form": form,
+        "due_if_recorded": payment.amount_due_before - payment.amount,
+    }
+    return render(request, "payables/payment_review.html", ctx)
