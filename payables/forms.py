@@ -335,4 +335,5 @@ class PaymentResolveForm(forms.Form):
         max_length=64,
         required=False,
         help_text="Needed when it is in the ledger: copy it from the payment there.",
+        widget=forms.TextInput(attrs={"aria-describedby": "id_ledger_payment_id_help"}),
     )
