@@ -100,3 +100,23 @@ class CodatNotFound(CodatRejected):
 
 class CodatAuthError(CodatError):
     """401, 402 or 403: the API key is wrong, outdated, out of quota or not for this resource."""
+
+
+def idempotency_key_spent(exc: CodatError) -> bool:
+    """Whether a write that failed with `exc` must send a new Idempotency-Key on its next try.
+
+    Codat keeps the first answer to a key for 90 minutes and replays it, 4xx and 5xx included,
+    and refuses the key with any other body (422). A refusal recorded nothing, so its key could
+    only replay the refusal, and a corrected body under it is refused outright: the next try gets
+    a new key. A 5xx is replayed the same way, so its key cannot tell more either. Only an
+    unknown outcome keeps the key, because only the same key can find out without writing twice:
+    no answer at all (a timeout or a lost answer: the write may have happened), 409 (the same
+    key is still in flight) and 429 (never kept: the key is free again).
+    """
+    return exc.status_code is not None and exc.status_code not in (409, 429)
+
+
+def idempotency_key_reused(exc: CodatError) -> bool:
+    """422, the key was first sent with another body (the spec declares 422 nowhere else): an
+    earlier try whose answer was lost, which the ledger may have saved."""
+    return isinstance(exc, CodatRejected) and exc.status_code == 422

@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 
 from billpay.admin_readonly import ReadOnlyAdmin
+from payables.forms import PaymentResolveForm
 from payables.models import (
     Account,
     Attachment,
@@ -20,8 +26,10 @@ from payables.models import (
     PaymentEvent,
     Supplier,
     TaxRate,
+    UnableToPay,
 )
 from payables.services.imports import payables_import_retry
+from payables.services.payments import payment_resolve, payment_review_facts
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -362,6 +370,56 @@ class PaymentAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     inlines = (PaymentEventInline,)
     actions = ("retry",)
+    readonly_fields = ("review",)
+
+    @admin.display(description="Review")
+    def review(self, obj: Payment) -> str:
+        if not obj.needs_review:
+            return "—"
+        url = reverse("admin:payables_payment_resolve", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Resolve this payment</a>', url)
+
+    def get_urls(self) -> list[URLPattern]:
+        resolve = self.admin_site.admin_view(self.resolve_view)
+        return [
+            path("<int:payment_id>/resolve/", resolve, name="payables_payment_resolve"),
+            *super().get_urls(),
+        ]
+
+    def resolve_view(self, request: HttpRequest, payment_id: int) -> HttpResponse:
+        """A payment that needs review: staff look in the ledger and say whether it is there;
+        the same service as the app's review page (audited, compare-and-set)."""
+        if not request.user.has_perm("payables.view_payment"):
+            raise PermissionDenied
+        payment = get_object_or_404(
+            Payment.objects.select_related("company", "bill", "bank_account"), pk=payment_id
+        )
+        form = PaymentResolveForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                payment_resolve(
+                    payment=payment,
+                    in_ledger=form.cleaned_data["answer"] == "in_ledger",
+                    ledger_payment_id=form.cleaned_data["ledger_payment_id"],
+                    user=request.user,  # type: ignore[arg-type]
+                )
+            except UnableToPay as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                self.message_user(request, f"Payment {payment.pk} resolved.", messages.SUCCESS)
+                return redirect("admin:payables_payment_change", payment.pk)
+        facts = payment_review_facts(payment=payment) if payment.needs_review else None
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": f"Resolve payment {payment.pk}",
+            "opts": self.model._meta,
+            "payment": payment,
+            "bill": payment.bill,
+            "facts": facts,
+            "form": form,
+            "due_if_recorded": payment.amount_due_before - payment.amount,
+        }
+        return TemplateResponse(request, "admin/payables/payment_resolve.html", ctx)
 
     @admin.action(description="Resend the selected pending payments (same key: never twice)")
     def retry(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:

@@ -324,3 +324,24 @@ class PaymentFilterForm(forms.Form):
         required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     currency = forms.CharField(required=False, max_length=3)
+
+
+class PaymentResolveForm(forms.Form):
+    """A person's answer for a payment that needs review, after looking in the ledger."""
+
+    answer = forms.ChoiceField(
+        label="What does the ledger show?",
+        choices=[
+            ("in_ledger", "It is in the ledger"),
+            ("not_in_ledger", "It is not in the ledger"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the ledger shows."},
+    )
+    ledger_payment_id = forms.CharField(
+        label="The payment's id in the ledger",
+        max_length=64,
+        required=False,
+        help_text="Needed when it is in the ledger: copy it from the payment there.",
+        widget=forms.TextInput(attrs={"aria-describedby": "id_ledger_payment_id_help"}),
+    )

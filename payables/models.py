@@ -482,12 +482,14 @@ class PaymentQuerySet(CompanyQuerySet):
 
 class PaymentError(Exception):
     """Paying a bill went wrong; `message` is safe to show the user, `field` names the input to
-    change (None: the whole form)."""
+    change (None: the whole form). `fresh_key`: the form's Idempotency-Key is spent, the
+    re-rendered form needs a new one (codat.errors.idempotency_key_spent)."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, fresh_key: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.fresh_key = fresh_key
 
 
 class UnableToPay(PaymentError):
@@ -508,6 +510,9 @@ class Payment(models.Model):
         FAILED = "failed", "Failed"
         # Stopped before it was sent: the bill changed in the ledger after the user confirmed.
         STOPPED = "stopped", "Stopped (bill changed)"
+        # Its answer was lost and the ledger cannot tell any more (past its replay window, the
+        # bill changed elsewhere too): a person checks the ledger and resolves it.
+        NEEDS_REVIEW = "needs_review", "Needs review"
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payments")
@@ -538,12 +543,13 @@ class Payment(models.Model):
         ordering = ("-created_at", "-id")
         constraints: ClassVar = [
             # At most one payment in flight per bill: a second browser (or a double click with a
-            # fresh form) cannot start another until the first is settled. Succeeded payments are
-            # not included: partial payments leave a bill with several of them.
+            # fresh form) cannot start another until the first is settled. One that needs review
+            # may be in the ledger, so it holds the bill too until a person resolves it.
+            # Succeeded payments are not included: partial payments leave a bill with several.
             models.UniqueConstraint(
                 fields=["bill"],
-                condition=Q(status="pending"),
-                name="payment_one_pending_per_bill",
+                condition=Q(status__in=["pending", "needs_review"]),
+                name="payment_one_in_flight_per_bill",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
@@ -569,6 +575,10 @@ class Payment(models.Model):
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
 
+    @property
+    def needs_review(self) -> bool:
+        return self.status == self.Status.NEEDS_REVIEW
+
 
 class PaymentEvent(models.Model):
     """An append-only audit line: every attempt and state change of a payment."""
@@ -582,6 +592,7 @@ class PaymentEvent(models.Model):
         UNAVAILABLE = "unavailable", "Ledger unavailable (will retry)"
         RECONCILED = "reconciled", "Settled by reconciliation"
         NEEDS_REVIEW = "needs_review", "Needs review"
+        RESOLVED = "resolved", "Resolved by a person"
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -129,6 +129,7 @@ def payments_reconcile() -> dict[str, int]:
         "succeeded": result.succeeded,
         "failed": result.failed,
         "still_pending": result.still_pending,
+        "needs_review": result.needs_review,
     }
 
 

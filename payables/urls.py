@@ -31,6 +31,7 @@ urlpatterns = [
     path("payments/", payments.payment_list, name="payment-list"),
     path("payments/export.csv", payments.payment_export, name="payment-export"),
     path("payments/<int:payment_id>/retry/", payments.payment_retry_view, name="payment-retry"),
+    path("payments/<int:payment_id>/review/", payments.payment_review_view, name="payment-review"),
     path("bank-accounts/new/", payments.bank_account_create_view, name="bank-account-create"),
     # Creating and editing bills, attachments (issue 4)
     path("bills/new/", bills.bill_create, name="bill-create"),

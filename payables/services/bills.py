@@ -24,7 +24,13 @@ from accounts.models import Company, Connection
 from accounts.services import linked_connection
 from billpay.ledger import codat_client
 from codat.client import CodatClient
-from codat.errors import CodatError, CodatRejected, CodatUnavailable
+from codat.errors import (
+    CodatError,
+    CodatRejected,
+    CodatUnavailable,
+    idempotency_key_reused,
+    idempotency_key_spent,
+)
 from codat.money import format_money, quantize
 from payables.files import DOCUMENT_EXTENSIONS, FileRefused, check_upload, limits_for
 from payables.models import (
@@ -38,7 +44,13 @@ from payables.models import (
     Supplier,
     TaxRate,
 )
-from payables.services.errors import AttachmentError, BillError, LedgerUnavailable, PayablesError
+from payables.services.errors import (
+    KEY_REUSED_MESSAGE,
+    AttachmentError,
+    BillError,
+    LedgerUnavailable,
+    PayablesError,
+)
 from payables.services.imports import _account, _bill, _line, _tax_rate, _upsert
 
 
@@ -171,6 +183,9 @@ _LEDGER_FIELDS = (
 
 
 def _rejected(exc: CodatRejected, error: type[PayablesError] = BillError) -> PayablesError:
+    # A refusal recorded nothing, and Codat replays it for the key: the next save gets a new key.
+    if idempotency_key_reused(exc):
+        return error(KEY_REUSED_MESSAGE, fresh_key=True)
     field_errors: dict[str, list[str]] = {}
     top: list[str] = []
     for message in exc.form_messages():
@@ -181,15 +196,21 @@ def _rejected(exc: CodatRejected, error: type[PayablesError] = BillError) -> Pay
         else:
             field_errors.setdefault(field, []).append(message)
     if top:
-        return error(f"The ledger refused this: {' '.join(top)}", field_errors=field_errors)
-    return error("The ledger refused this: see the fields marked below.", field_errors=field_errors)
+        return error(
+            f"The ledger refused this: {' '.join(top)}", field_errors=field_errors, fresh_key=True
+        )
+    return error(
+        "The ledger refused this: see the fields marked below.",
+        field_errors=field_errors,
+        fresh_key=True,
+    )
 
 
 def _unavailable(exc: CodatUnavailable) -> LedgerUnavailable:
     # No answer (a timeout): the write may have happened, and only the same Idempotency-Key can
     # find out without duplicating. 409 (the same key still in flight) and 429 (never cached) also
     # keep the key. A 5xx answer is cached by Codat for that key, so the next try needs a new one.
-    same_key_safe = exc.status_code is None or exc.status_code in (409, 429)
+    same_key_safe = not idempotency_key_spent(exc)
     return LedgerUnavailable(
         "The accounting platform did not answer, so nothing was saved. Your input is kept: "
         f"try again in a moment. ({exc.message})",
@@ -382,7 +403,7 @@ def _bill_write(
     except CodatUnavailable as exc:
         raise _unavailable(exc) from exc
     except CodatError as exc:
-        raise BillError(exc.message) from exc
+        raise BillError(exc.message, fresh_key=idempotency_key_spent(exc)) from exc
     return _created_bill_store(company, written, idempotency_key, kind)
 
 

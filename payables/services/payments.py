@@ -21,10 +21,17 @@ from django.utils import timezone
 
 import codat.types as codat
 from accounts.models import Company, Connection, User
-from accounts.services import linked_connection
+from accounts.services import audit_log_record, linked_connection
 from billpay.ledger import codat_client
 from codat.client import CodatClient
-from codat.errors import CodatAuthError, CodatError, CodatRejected, CodatUnavailable
+from codat.errors import (
+    CodatAuthError,
+    CodatError,
+    CodatRejected,
+    CodatUnavailable,
+    idempotency_key_reused,
+    idempotency_key_spent,
+)
 from codat.money import (
     currency_decimals,
     format_amount,
@@ -41,6 +48,7 @@ from payables.models import (
     PaymentEvent,
     UnableToPay,
 )
+from payables.services.errors import KEY_REUSED_MESSAGE
 from payables.services.imports import _bank_account, _bills_upsert, _status, _upsert
 
 logger = logging.getLogger(__name__)
@@ -304,7 +312,15 @@ def _same_form(payment: Payment, *, company: Company, bill: Bill) -> Payment:
 
 
 def _in_flight_message(bill: Bill) -> str:
-    pending = Payment.objects.filter(bill=bill, status=Payment.Status.PENDING).first()
+    pending = Payment.objects.filter(
+        bill=bill, status__in=[Payment.Status.PENDING, Payment.Status.NEEDS_REVIEW]
+    ).first()
+    if pending is not None and pending.needs_review:
+        return (
+            "An earlier payment of this bill needs review: billpay cannot tell whether the "
+            "ledger recorded it. Nothing more was sent. Review that payment on the bill's page, "
+            "then pay again if something is still due."
+        )
     who = ""
     if pending is not None and pending.created_by is not None:
         who = f" by {pending.created_by}"
@@ -466,15 +482,16 @@ def payment_retry(*, payment_id: int) -> Payment:
     """Resend a pending payment with its own key (the ledger replays it if it was recorded).
 
     Raises CodatUnavailable while the ledger cannot be reached, for the task to retry. Past the
-    ledger's replay window it sends nothing and leaves the payment to `payments_reconcile`.
+    ledger's replay window a resend could record it twice, so nothing is sent: the bill's amount
+    due settles it now, as `payments_reconcile` would, or hands it to a person (needs review).
     """
-    payment = Payment.objects.select_related("company").get(pk=payment_id)
+    payment = Payment.objects.select_related("company", "bill").get(pk=payment_id)
     if payment.status != Payment.Status.PENDING:
-        return payment
-    if payment.created_at < timezone.now() - PAYMENT_REPLAY_WINDOW:
         return payment
     connection = _linked_connection(payment.company)
     with codat_client() as client:
+        if payment.created_at < timezone.now() - PAYMENT_REPLAY_WINDOW:
+            return _reconcile_by_amount_due(client, payment, connection)
         return _submit(client, payment.pk, connection=connection, raise_unavailable=True)
 
 
@@ -487,6 +504,7 @@ class ReconcileResult:
     succeeded: int = 0
     failed: int = 0
     still_pending: int = 0
+    needs_review: int = 0
 
 
 def payments_reconcile(
@@ -496,7 +514,8 @@ def payments_reconcile(
 
     Within the ledger's replay window the payment is resent with its key (a replay if it was
     recorded). After it, the bill's amount due tells: lowered by exactly this payment means it
-    was recorded; unchanged means it never arrived; anything else needs a person.
+    was recorded; unchanged means it never arrived; anything else needs a person (status needs
+    review, resolved with `payment_resolve`).
     """
     now = now or timezone.now()
     result = ReconcileResult()
@@ -523,6 +542,8 @@ def payments_reconcile(
             result.succeeded += 1
         elif payment.status == Payment.Status.FAILED:
             result.failed += 1
+        elif payment.status == Payment.Status.NEEDS_REVIEW:
+            result.needs_review += 1
         else:
             result.still_pending += 1
     return result
@@ -563,11 +584,92 @@ def _reconcile_by_amount_due(
 
 
 def _review(payment: Payment, message: str) -> None:
-    """Flag a payment the reconcile job cannot settle; logged once, not at every run."""
-    Payment.objects.filter(pk=payment.pk).update(last_error=message, updated_at=timezone.now())
-    last = payment.events.order_by("-created_at", "-id").values_list("kind", "message").first()
-    if last != (PaymentEvent.Kind.NEEDS_REVIEW, message):
+    """Hand a payment the reconcile job cannot settle to a person (status needs review): nothing
+    retries it any more, and it holds the bill until `payment_resolve`."""
+    flagged = Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
+        status=Payment.Status.NEEDS_REVIEW, last_error=message[:1000], updated_at=timezone.now()
+    )
+    if flagged:
+        payment.status = Payment.Status.NEEDS_REVIEW
         _event(payment, PaymentEvent.Kind.NEEDS_REVIEW, message=message)
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What the ledger says now about a payment's bill, for the person resolving it.
+
+    `amount_due` is None when the ledger could not be read (`error` says why) or no longer has
+    the bill (`missing`). The API cannot list a bill's payments, so this is all billpay can check.
+    """
+
+    amount_due: Decimal | None
+    status: str = ""
+    missing: bool = False
+    error: str = ""
+
+
+def payment_review_facts(*, payment: Payment) -> ReviewFacts:
+    """Read the payment's bill from the ledger now (its amount due and status), and keep it."""
+    try:
+        connection = _linked_connection(payment.company)
+        with codat_client() as client:
+            item = _ledger_bill(client, payment.company, connection, payment.bill)
+    except UnableToPay as exc:
+        return ReviewFacts(amount_due=None, error=exc.message)
+    except CodatError as exc:
+        return ReviewFacts(amount_due=None, error=f"The ledger could not be read: {exc.message}")
+    if item is None:
+        return ReviewFacts(amount_due=None, missing=True)
+    _bill_store(payment.company, item)
+    due = item.amount_due if item.amount_due is not None else item.total_amount
+    return ReviewFacts(amount_due=due, status=str(item.status))
+
+
+def payment_resolve(
+    *, payment: Payment, in_ledger: bool, ledger_payment_id: str = "", user: User | None
+) -> Payment:
+    """A person's answer for a payment that needs review: it is in the ledger (with the ledger's
+    payment id, as they found it there) or it is not. Settles it once (compare-and-set), with a
+    payment event and an audit entry; the bill can then be paid again. Raises UnableToPay."""
+    ledger_payment_id = ledger_payment_id.strip()
+    if in_ledger and not ledger_payment_id:
+        raise UnableToPay(
+            "Enter the payment's id as the ledger shows it, so that it can be found again.",
+            field="ledger_payment_id",
+        )
+    if len(ledger_payment_id) > 64:
+        raise UnableToPay(
+            "A ledger payment id has at most 64 characters.", field="ledger_payment_id"
+        )
+    if in_ledger:
+        status = Payment.Status.SUCCEEDED
+        message = f"Resolved by a person: it is in the ledger as payment {ledger_payment_id}."
+        changes: dict[str, Any] = {"codat_id": ledger_payment_id}
+    else:
+        status = Payment.Status.FAILED
+        message = "Resolved by a person: it is not in the ledger."
+        changes = {}
+    before: dict[str, object] = {"status": payment.status, "codat_id": payment.codat_id}
+    now = timezone.now()
+    with transaction.atomic():
+        settled = Payment.objects.filter(
+            pk=payment.pk, company=payment.company, status=Payment.Status.NEEDS_REVIEW
+        ).update(status=status, last_error=message, updated_at=now, settled_at=now, **changes)
+        if not settled:
+            raise UnableToPay("This payment does not need review any more; nothing was changed.")
+        payment.refresh_from_db()
+        _event(payment, PaymentEvent.Kind.RESOLVED, message=message, actor=user)
+        audit_log_record(
+            company=payment.company,
+            action="payment.resolved",
+            object_type="payment",
+            object_id=str(payment.pk),
+            object_repr=str(payment),
+            before=before,
+            after={"status": payment.status, "codat_id": payment.codat_id, "note": message},
+            actor=user,
+        )
+    return payment
 
 
 def bank_account_create(
@@ -603,10 +705,18 @@ def bank_account_create(
                 idempotency_key=str(idempotency_key),
             )
     except CodatRejected as exc:
+        # Refused, nothing recorded: the corrected (or repeated) form goes with a new key.
+        if idempotency_key_reused(exc):
+            raise PaymentError(KEY_REUSED_MESSAGE, fresh_key=True) from exc
         message = "; ".join(exc.form_messages())
-        raise PaymentError(f"The ledger refused the bank account: {message}") from exc
+        raise PaymentError(
+            f"The ledger refused the bank account: {message}", fresh_key=True
+        ) from exc
     except CodatError as exc:
-        raise PaymentError(f"The ledger could not be reached: {exc.message} Try again.") from exc
+        raise PaymentError(
+            f"The ledger could not be reached: {exc.message} Try again.",
+            fresh_key=idempotency_key_spent(exc),
+        ) from exc
     with transaction.atomic():
         (row,) = _upsert(BankAccount, company, [_bank_account(company, created, timezone.now())])
     return BankAccount.objects.get(company=company, codat_id=row.codat_id)

@@ -46,6 +46,7 @@ from payables.services.imports import (
     _tax_rate,
     _upsert,
 )
+from payables.services.payments import PAYMENT_REPLAY_WINDOW
 
 
 class Trigger(StrEnum):
@@ -482,10 +483,39 @@ def _payments_not_settled(company: Company, now: dt.datetime) -> list[OutOfStep]
             reason=(
                 "Sent to the ledger but not confirmed yet"
                 + (f" (last answer: {payment.last_error})" if payment.last_error else "")
-                + ". billpay keeps trying with the same key, so it cannot be recorded twice."
+                + (
+                    ". billpay keeps trying with the same key, so it cannot be recorded twice."
+                    if payment.created_at >= now - PAYMENT_REPLAY_WINDOW
+                    else ". It is past the ledger's replay window, so billpay no longer resends "
+                    "it: Retry checks the bill's amount due in the ledger to settle it, or asks "
+                    "you to review it."
+                )
             ),
             url=reverse("payables:bill-detail", args=[payment.bill_id]),
             retry_url=reverse("payables:payment-retry", args=[payment.pk]),
+        )
+        for payment in rows
+    ]
+
+
+def _payments_to_review(company: Company, now: dt.datetime) -> list[OutOfStep]:
+    """Payments whose outcome billpay cannot learn: a person looks in the ledger and says."""
+    rows = (
+        Payment.objects.filter(company=company, status=Payment.Status.NEEDS_REVIEW)
+        .select_related("bill")
+        .order_by("created_at", "id")[:200]
+    )
+    return [
+        OutOfStep(
+            kind="Payment",
+            label=f"{payment.amount:,.2f} {payment.currency} to {payment.bill.supplier_name} "
+            f"for {payment.bill}",
+            reason=(
+                f"Needs review: {payment.last_error} billpay no longer retries it; check the "
+                "ledger and say whether it is there. Until then the bill cannot be paid again."
+            ),
+            url=reverse("payables:payment-review", args=[payment.pk]),
+            retry_url="",
         )
         for payment in rows
     ]
@@ -499,6 +529,7 @@ SYNC_HEALTH_CHECKS: list[Check] = [
     _suppliers_not_refreshed,
     _attachments_not_synced,
     _payments_not_settled,
+    _payments_to_review,
 ]
 
 

@@ -44,7 +44,7 @@ from payables.services.bills import (
     supplier_near_matches,
     tax_rates_for_account,
 )
-from payables.services.errors import BillError, LedgerUnavailable, PayablesError
+from payables.services.errors import BillError, PayablesError
 from payables.services.suppliers import SupplierError, supplier_create
 from payables.views.scoped import bill_or_404, parse_id
 
@@ -376,8 +376,9 @@ def _with_errors(form: BillForm, exc: BillError) -> BillForm:
         for error in errors:
             form.add_error(None if field not in form.fields else field, error)
     form.add_error(None, exc.message)
-    if isinstance(exc, LedgerUnavailable) and not exc.same_key_safe:
-        # Codat keeps the 5xx it answered under this key: the next try needs a fresh one.
+    if exc.fresh_key:
+        # The ledger refused this (recording nothing) or keeps its 5xx under this key: a
+        # corrected or repeated save needs a new key, or Codat replays the old answer.
         data = cast(QueryDict, form.data).copy()
         data["token"] = new_token()
         form.data = data

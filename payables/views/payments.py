@@ -24,9 +24,15 @@ from accounts.models import Company
 from billpay.http import AuthenticatedRequest, safe_next
 from codat.errors import CodatUnavailable
 from codat.money import base_amount, format_money, input_amount, plain_rate
-from payables.forms import BankAccountForm, PayForm, PaymentFilterForm
+from payables.forms import BankAccountForm, PayForm, PaymentFilterForm, PaymentResolveForm
 from payables.models import Bill, Payment, PaymentError, UnableToPay
-from payables.services.payments import bank_account_create, bill_pay, payment_retry
+from payables.services.payments import (
+    bank_account_create,
+    bill_pay,
+    payment_resolve,
+    payment_retry,
+    payment_review_facts,
+)
 from payables.views.scoped import bill_or_404, company_or_404, parse_id
 
 PAGE_SIZE = 50
@@ -87,6 +93,9 @@ def bill_pay_view(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
             except UnableToPay as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 bill.refresh_from_db()
+                # Nothing was recorded under this key (stopped or refused): paying again is a
+                # new attempt with a new key, never a replay of this one's result.
+                form.data = {**data.dict(), "idempotency_key": str(uuid.uuid4())}
             else:
                 return _paid(request, payment)
     ctx = {"bill": bill, "form": form, "step": step if bill.is_unpaid else "unpayable"}
@@ -273,6 +282,12 @@ def bank_account_create_view(request: AuthenticatedRequest) -> HttpResponse:
             account = bank_account_create(company=company, **form.cleaned_data)
         except PaymentError as exc:
             form.add_error(None, exc.message)
+            if exc.fresh_key:
+                # Refused (nothing recorded) or a 5xx Codat keeps under this key: the corrected
+                # form needs a new key, or Codat answers "a different body" or replays the error.
+                data = request.POST.copy()
+                data["idempotency_key"] = str(uuid.uuid4())
+                form.data = data
         else:
             return _bank_account_created(request, company, bill, account.pk, str(account))
     if form.is_bound and "idempotency_key" in form.errors:
@@ -330,6 +345,58 @@ def payment_retry_view(request: AuthenticatedRequest, payment_id: int) -> HttpRe
             messages.success(request, "The payment is recorded in the ledger.")
         elif payment.status == Payment.Status.PENDING:
             messages.info(request, "Still waiting for the ledger; billpay keeps trying.")
+        elif payment.needs_review:
+            messages.warning(
+                request,
+                "billpay cannot tell whether the ledger recorded this payment, so it no longer "
+                f"retries it: {payment.last_error} Check the ledger and say what you found.",
+            )
+            return redirect("payables:payment-review", payment.pk)
         else:
             messages.error(request, f"The payment was not recorded: {payment.last_error}")
     return redirect(safe_next(request) or reverse("payables:sync-health"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_review_view(request: AuthenticatedRequest, payment_id: int) -> HttpResponse:
+    """A payment that needs review: what billpay knows and the ledger shows now, and the
+    person's answer ("it is in the ledger", with its id, or "it is not")."""
+    payment = get_object_or_404(
+        Payment.objects.for_company(company_or_404(request)).select_related(
+            "bill", "bank_account", "created_by"
+        ),
+        pk=payment_id,
+    )
+    form = PaymentResolveForm(request.POST if request.method == "POST" else None)
+    if payment.needs_review and request.method == "POST" and form.is_valid():
+        try:
+            payment = payment_resolve(
+                payment=payment,
+                in_ledger=form.cleaned_data["answer"] == "in_ledger",
+                ledger_payment_id=form.cleaned_data["ledger_payment_id"],
+                user=request.user,
+            )
+        except UnableToPay as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if payment.status == Payment.Status.SUCCEEDED:
+                messages.success(
+                    request, f"Payment marked as recorded in the ledger ({payment.codat_id})."
+                )
+            else:
+                messages.success(
+                    request, "Payment marked as not in the ledger; the bill can be paid again."
+                )
+            return redirect("payables:bill-detail", payment.bill_id)
+    facts = payment_review_facts(payment=payment) if payment.needs_review else None
+    if facts is not None and facts.amount_due is not None:
+        payment.bill.refresh_from_db()
+    ctx = {
+        "payment": payment,
+        "bill": payment.bill,
+        "facts": facts,
+        "form": form,
+        "due_if_recorded": payment.amount_due_before - payment.amount,
+    }
+    return render(request, "payables/payment_review.html", ctx)

@@ -42,7 +42,9 @@ def test_pay_from_the_inbox_in_the_dialog(page: Any, live_server: Any, user: Any
     dialog = page.locator("dialog[open]")
     dialog.wait_for()
     assert page.url == f"{live_server.url}/"  # a dialog, not a new page
-    assert dialog.locator('input[name="amount"]').input_value() == input_amount(bill.amount_due, bill.currency)
+    assert dialog.locator('input[name="amount"]').input_value() == input_amount(
+        bill.amount_due, bill.currency
+    )
     dialog.locator('select[name="bank_account"]').select_option(str(paying.bank("GBP").pk))
     dialog.locator('input[name="amount"]').fill("5.00")
     dialog.locator('button:has-text("Review payment")').click()

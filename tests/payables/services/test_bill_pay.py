@@ -330,12 +330,23 @@ def test_reconcile_finds_a_lost_payment_by_the_bills_amount_due(paying):  # type
     payment = paying.pay(bill, amount=Decimal("10.00"))
 
     with time_machine.travel(timezone.now() + dt.timedelta(hours=3)):
-        assert payment_retry(payment_id=payment.pk).status == Payment.Status.PENDING
         result = payments_reconcile()
 
     assert (result.resent, result.succeeded) == (0, 1)
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
+    assert kinds(payment)[-1] == "reconciled"
+    assert len(paying.ledger_payments(bill)) == 1
+
+
+def test_retry_past_the_replay_window_resends_nothing_and_settles_by_amount_due(paying):  # type: ignore[no-untyped-def]
+    bill = paying.bill("GBP")
+    fault(paying, Fault.Kind.LOST_RESPONSE)
+    payment = paying.pay(bill, amount=Decimal("10.00"))
+
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=3)):
+        assert payment_retry(payment_id=payment.pk).status == Payment.Status.SUCCEEDED
+
     assert kinds(payment)[-1] == "reconciled"
     assert len(paying.ledger_payments(bill)) == 1
 
@@ -416,6 +427,7 @@ def test_the_reconcile_task_and_its_beat_entry(paying):  # type: ignore[no-untyp
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=20)):
         assert task.apply().get() == {
             "checked": 1, "resent": 1, "succeeded": 1, "failed": 0, "still_pending": 0,
+            "needs_review": 0,
         }  # fmt: skip
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
@@ -430,11 +442,13 @@ def test_reconcile_flags_a_bill_changed_elsewhere_for_review_once(paying):  # ty
     document.update(status="PartiallyPaid", amountDue=Decimal(str(document["amountDue"])) - 3)
     save_document(paying.ledger, Dataset.BILLS, document, parent_id=document["supplierRef"]["id"])
 
-    for hours in (3, 4):
-        with time_machine.travel(timezone.now() + dt.timedelta(hours=hours)):
-            assert payments_reconcile().still_pending == 1
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=3)):
+        assert payments_reconcile().needs_review == 1
+    # A person resolves it now: no later run picks it up again.
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=4)):
+        assert payments_reconcile().checked == 0
 
     payment.refresh_from_db()
-    assert payment.status == Payment.Status.PENDING
+    assert payment.status == Payment.Status.NEEDS_REVIEW
     assert "changed elsewhere" in payment.last_error
     assert kinds(payment).count("needs_review") == 1
