@@ -243,8 +243,9 @@ def test_import_resumes_after_a_failure_midway(ledger) -> None:  # type: ignore[
             )
 
     ledger.before = break_second_page
+    # The task's retry keeps its task id, so it holds the same lease.
     with pytest.raises(CodatUnavailable):
-        payables_import_run(run_id=run.pk)
+        payables_import_run(run_id=run.pk, lease="task-1")
 
     run.refresh_from_db()
     assert run.status == ImportRun.Status.RUNNING
@@ -257,7 +258,7 @@ def test_import_resumes_after_a_failure_midway(ledger) -> None:  # type: ignore[
     stored_token = run.bills_token
     ledger.clear()
 
-    run = payables_import_run(run_id=run.pk)
+    run = payables_import_run(run_id=run.pk, lease="task-1")
 
     assert run.status == ImportRun.Status.SUCCEEDED
     assert run.attempts == 2
