@@ -232,7 +232,7 @@ class RunAttempt:
         A run is claimed when it is pending, already held by this lease (a retry of the same
         task), or stalled (its holder died). One that another attempt holds and is moving on is
         left to it."""
-        lease = (lease or uuid.uuid4().hex).replace("-", "")[:32]
+        lease = (lease or uuid.uuid4().hex)[:32]
         now = timezone.now()
         claimable = Q(status=ImportRun.Status.PENDING) | Q(lease=lease) | ImportRun.stalled(now)
         claimed = ImportRun.objects.filter(
