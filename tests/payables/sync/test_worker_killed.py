@@ -181,7 +181,11 @@ def test_import_whose_worker_was_killed_is_resumed_and_finished_once(
         )
     finally:
         second.send_signal(signal.SIGTERM)
-        second.wait(timeout=15)
+        try:
+            second.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            second.kill()
+            second.wait()
 
     assert run["status"] == "succeeded", run
     assert run["attempts"] == 2
