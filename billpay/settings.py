@@ -378,6 +378,18 @@ CELERY_BEAT_SCHEDULE["payables-refresh-all"] = {
 # company is never blocked. Above the broker's visibility timeout (3600 s), after which a task
 # lost by a dead worker would have been redelivered, and above a run's retries with backoff.
 IMPORT_RUN_STUCK_SECONDS = env_int("IMPORT_RUN_STUCK_SECONDS", 2 * 3600, minimum=60)
+# The heartbeat: an import or refresh that stored no page for this long is stalled (its worker
+# died; the filesystem broker never redelivers, Redis only after its visibility timeout). Above
+# the longest wait between two writes of a live run: one ledger call (CODAT_TIMEOUT_SECONDS, a few
+# tries) or a retry's backoff (at most 60 s; the note written before it counts as progress).
+IMPORT_STALL_SECONDS = env_int("IMPORT_STALL_SECONDS", 120, minimum=10)
+# How many times the sweeper resumes a stalled run by itself before failing it for a person.
+IMPORT_STALL_MAX_RESUMES = env_int("IMPORT_STALL_MAX_RESUMES", 3)
+# Every minute: resume (or, past the bound, fail) imports and refreshes whose worker died.
+CELERY_BEAT_SCHEDULE["payables-import-runs-resume-stalled"] = {
+    "task": "payables.tasks.import_runs_resume_stalled",
+    "schedule": crontab(minute="*"),
+}
 # The sync-health page flags unpaid bills and suppliers not read from the ledger for this long.
 SYNC_STALE_SECONDS = env_int("SYNC_STALE_SECONDS", 24 * 3600, minimum=60)
 # Codat webhooks are verified with this Svix endpoint secret ("whsec_" + base64).

@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, ClassVar, Self
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.expressions import Col
@@ -446,6 +447,14 @@ class ImportRun(models.Model):
     # Bills the ledger has but the inbox leaves out, by status: {"Draft": 3, "Paid": 40, ...}.
     not_imported = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # The attempt that holds the run: set when a task claims it, checked by every write the
+    # attempt makes, so a worker that wakes after the run was resumed elsewhere writes nothing.
+    lease = models.CharField(max_length=32, blank=True)
+    # The heartbeat: when an attempt last stored a page or changed phase (claims count too). A
+    # live run with nothing for IMPORT_STALL_SECONDS is stalled: its worker died.
+    progressed_at = models.DateTimeField(null=True, blank=True)
+    # How many times the stall sweeper resumed this run (bounded by IMPORT_STALL_MAX_RESUMES).
+    resumes = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -469,6 +478,30 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.company} ({self.status})"
+
+    @property
+    def last_progress(self) -> dt.datetime:
+        """When the run last showed life: its last stored page, its claim, or its creation."""
+        return self.progressed_at or self.started_at or self.created_at
+
+    def is_stalled(self, now: dt.datetime | None = None) -> bool:
+        """Live (pending or running) but with no progress for IMPORT_STALL_SECONDS."""
+        cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.IMPORT_STALL_SECONDS)
+        return self.status in self.ACTIVE and self.last_progress < cutoff
+
+    @classmethod
+    def stalled(cls, now: dt.datetime) -> Q:
+        """The condition `is_stalled` checks, for a query or a compare-and-set."""
+        return cls.idle_since(now - dt.timedelta(seconds=settings.IMPORT_STALL_SECONDS))
+
+    @classmethod
+    def idle_since(cls, cutoff: dt.datetime) -> Q:
+        """Live runs whose last progress (see `last_progress`) is older than `cutoff`."""
+        return Q(status__in=cls.ACTIVE) & (
+            Q(progressed_at__lt=cutoff)
+            | Q(progressed_at=None, started_at__lt=cutoff)
+            | Q(progressed_at=None, started_at=None, created_at__lt=cutoff)
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 
 from celery import Task, shared_task
@@ -44,20 +45,23 @@ def _run_recording_outcome(
     """Run an import or refresh, and record on the run how it ended: a note while the ledger is
     unavailable and the task will retry (the error propagates to autoretry), a failure after the
     last retry, on any other ledger error, or on a crash."""
+    # The attempt's lease is the task's id, which its own retries keep: a retry picks the run up
+    # again, while a task that lost the run to a resume after a stall writes nothing.
+    lease = (task.request.id or uuid.uuid4().hex).replace("-", "")[:32]
     try:
-        run(run_id=run_id)
+        run(run_id=run_id, lease=lease)
     except CodatUnavailable as exc:
         if task.request.retries >= (task.max_retries or 0):
-            payables_import_fail(run_id=run_id, message=exc.message)
+            payables_import_fail(run_id=run_id, message=exc.message, lease=lease)
         else:
-            payables_import_note(run_id=run_id, message=f"{exc.message} Retrying…")
+            payables_import_note(run_id=run_id, message=f"{exc.message} Retrying…", lease=lease)
         raise
     except CodatError as exc:
         # Not worth retrying (the connection is gone, access was revoked, the answer was wrong).
         logger.warning("%s %s failed: %s", what, run_id, exc)
-        payables_import_fail(run_id=run_id, message=exc.message)
+        payables_import_fail(run_id=run_id, message=exc.message, lease=lease)
     except Exception:
-        payables_import_fail(run_id=run_id, message=unexpected)
+        payables_import_fail(run_id=run_id, message=unexpected, lease=lease)
         raise
 
 
@@ -66,6 +70,16 @@ def _run_recording_outcome(
 REFRESH_UNEXPECTED = (
     "The refresh stopped unexpectedly. It will be tried again at the next scheduled refresh."
 )
+
+
+@shared_task
+def import_runs_resume_stalled() -> dict[str, int]:
+    """Beat, every minute: resume imports and refreshes whose worker died (or fail them past the
+    bound of automatic retries)."""
+    from payables.services.imports import import_runs_resume_stalled as sweep
+
+    resumed, failed = sweep()
+    return {"resumed": resumed, "failed": failed}
 
 
 @shared_task

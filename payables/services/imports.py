@@ -10,13 +10,15 @@ are reused by the refresh, payments and bills.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -45,7 +47,8 @@ def payables_import_start(
         raise ValueError("The connection belongs to another company.")
     live = ImportRun.objects.filter(company=company, status__in=ImportRun.ACTIVE).first()
     if live is not None:
-        return live
+        # A live run whose worker died is resumed, never handed back to wait on.
+        return payables_import_retry(run=live) if live.is_stalled() else live
     run = ImportRun(company=company, connection=connection, kind=kind, created_at=timezone.now())
     # The one-live-run constraint is left to the database: two callbacks can race past the
     # check above, and only the INSERT decides which of them wins.
@@ -60,29 +63,77 @@ def payables_import_start(
 
 
 def payables_import_retry(*, run: ImportRun) -> ImportRun:
-    """Put a failed import back in the queue; it resumes where it stopped.
+    """Put a failed or stalled import (or refresh) back in the queue; it resumes where it stopped.
 
     The same run is reset to pending (not copied): its continuation tokens and counters are
     kept, so the retry picks up at the page that failed, and the progress page's URL stays valid.
-    If another import became live for the company meanwhile, that one is returned instead.
+    A run that is live and still making progress is left alone. If another import became live
+    for the company meanwhile, that one is returned instead.
     """
+    now = timezone.now()
+    failed = Q(status=ImportRun.Status.FAILED)
     try:
-        with transaction.atomic():
-            reset = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.FAILED).update(
-                status=ImportRun.Status.PENDING, error="", finished_at=None
-            )
-            if reset:
-                _enqueue(run)
+        _resume(run, failed | ImportRun.stalled(now), now=now, error="", resumes=0)
     except IntegrityError:
         return ImportRun.objects.get(company_id=run.company_id, status__in=ImportRun.ACTIVE)
     run.refresh_from_db()
     return run
 
 
-def _enqueue(run: ImportRun) -> None:
-    from payables.tasks import payables_import
+def import_runs_resume_stalled(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Resume the live runs whose worker died (no progress for IMPORT_STALL_SECONDS), up to
+    IMPORT_STALL_MAX_RESUMES times each; past that, fail them with a message for a person.
+    Returns (resumed, failed)."""
+    now = now or timezone.now()
+    resumed = failed = 0
+    for run in ImportRun.objects.filter(ImportRun.stalled(now)).order_by("id"):
+        # Compare-and-set on what was read: a run that moved on meanwhile (a late worker stored a
+        # page, a person pressed Retry) is left to it.
+        seen = ImportRun.stalled(now) & Q(
+            status=run.status, lease=run.lease, progressed_at=run.progressed_at
+        )
+        noun = "import" if run.kind == ImportRun.Kind.FIRST_LINK else "refresh"
+        if run.resumes < settings.IMPORT_STALL_MAX_RESUMES:
+            attempt = run.resumes + 1
+            note = (
+                f"The {noun} stopped making progress, so billpay resumed it from where it "
+                f"stopped (automatic retry {attempt} of {settings.IMPORT_STALL_MAX_RESUMES})."
+            )
+            resumed += _resume(run, seen, now=now, error=note, resumes=F("resumes") + 1)
+            continue
+        minutes = max(1, round(settings.IMPORT_STALL_SECONDS / 60))
+        message = (
+            f"it made no progress for {minutes} minute{'s' if minutes != 1 else ''}, even after "
+            f"{run.resumes} automatic retr{'ies' if run.resumes != 1 else 'y'}. Trying again "
+            "carries on from where it stopped."
+        )
+        failed += ImportRun.objects.filter(seen, pk=run.pk).update(
+            status=ImportRun.Status.FAILED, error=message, finished_at=now, lease=""
+        )
+    return resumed, failed
 
-    payables_import.delay_on_commit(run.pk)
+
+def _resume(run: ImportRun, condition: Q, *, now: dt.datetime, **changes: Any) -> int:
+    """Compare-and-set the run back to pending (no lease: the next task to claim it holds it)
+    when `condition` still holds, and queue its task; returns 1 if it was reset."""
+    with transaction.atomic():
+        reset = ImportRun.objects.filter(condition, pk=run.pk).update(
+            status=ImportRun.Status.PENDING,
+            lease="",
+            progressed_at=now,
+            finished_at=None,
+            **changes,
+        )
+        if reset:
+            _enqueue(run)
+    return reset
+
+
+def _enqueue(run: ImportRun) -> None:
+    from payables.tasks import payables_import, payables_refresh
+
+    task = payables_refresh if run.kind == ImportRun.Kind.REFRESH else payables_import
+    task.delay_on_commit(run.pk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,19 +171,28 @@ class _Superseded(Exception):
     """Another worker moved this run on (a redelivered task): stop without writing."""
 
 
-def payables_import_run(*, run_id: int) -> ImportRun:
+def payables_import_run(*, run_id: int, lease: str | None = None) -> ImportRun:
     """Run (or resume) an import: every phase from the stored one, each page committed with its
     continuation token, so that a failure resumes at the page that failed.
 
-    Raises CodatError (CodatUnavailable is retryable) and leaves the run running; the task
-    decides when to give up (`payables_import_fail`).
+    `lease` names this attempt (the task passes its id, which its retries keep); every write is
+    refused once another attempt holds the run. Raises CodatError (CodatUnavailable is
+    retryable) and leaves the run running; the task decides when to give up
+    (`payables_import_fail`).
     """
-    return _Importer.drive(run_id=run_id)
+    return _Importer.drive(run_id=run_id, lease=lease)
 
 
-def payables_import_fail(*, run_id: int, message: str) -> ImportRun:
+def _held(run_id: int, lease: str | None) -> Q:
+    # A live run, and, when the caller names its attempt, still held by it: an attempt that lost
+    # the run (resumed elsewhere after a stall) must not fail or annotate the new attempt.
+    held = Q(pk=run_id, status__in=ImportRun.ACTIVE)
+    return held if lease is None else held & Q(lease=lease)
+
+
+def payables_import_fail(*, run_id: int, message: str, lease: str | None = None) -> ImportRun:
     """Mark a live import failed with a message the user may read."""
-    ImportRun.objects.filter(pk=run_id, status__in=ImportRun.ACTIVE).update(
+    ImportRun.objects.filter(_held(run_id, lease)).update(
         status=ImportRun.Status.FAILED,
         error=message[:1000],
         finished_at=timezone.now(),
@@ -140,9 +200,13 @@ def payables_import_fail(*, run_id: int, message: str) -> ImportRun:
     return ImportRun.objects.get(pk=run_id)
 
 
-def payables_import_note(*, run_id: int, message: str) -> None:
-    """Record a passing problem (the ledger is busy) on a live import that will be retried."""
-    ImportRun.objects.filter(pk=run_id, status__in=ImportRun.ACTIVE).update(error=message[:1000])
+def payables_import_note(*, run_id: int, message: str, lease: str | None = None) -> None:
+    """Record a passing problem (the ledger is busy) on a live import that will be retried.
+
+    The note is a heartbeat too: the task is alive and backing off, not dead."""
+    ImportRun.objects.filter(_held(run_id, lease)).update(
+        error=message[:1000], progressed_at=timezone.now()
+    )
 
 
 class RunAttempt:
@@ -152,21 +216,33 @@ class RunAttempt:
 
     phases: ClassVar[type[StrEnum]]
 
-    def __init__(self, *, run: ImportRun, client: CodatClient) -> None:
+    def __init__(self, *, run: ImportRun, client: CodatClient, lease: str = "") -> None:
         self.run = run
         self.client = client
+        self.lease = lease
         self.company = run.company
         self.cid = run.company.codat_company_id
         self.conn = run.connection.codat_connection_id
 
     @classmethod
-    def drive(cls, *, run_id: int, **only: Any) -> ImportRun:
-        """Claim the run if it is pending or running (one more attempt), then run its phases from
-        the stored one; `only` narrows which runs may be claimed (kind=...)."""
-        claimed = ImportRun.objects.filter(pk=run_id, status__in=ImportRun.ACTIVE, **only).update(
+    def drive(cls, *, run_id: int, lease: str | None = None, **only: Any) -> ImportRun:
+        """Claim the run (one more attempt), then run its phases from the stored one; `only`
+        narrows which runs may be claimed (kind=...).
+
+        A run is claimed when it is pending, already held by this lease (a retry of the same
+        task), or stalled (its holder died). One that another attempt holds and is moving on is
+        left to it."""
+        lease = (lease or uuid.uuid4().hex)[:32]
+        now = timezone.now()
+        claimable = Q(status=ImportRun.Status.PENDING) | Q(lease=lease) | ImportRun.stalled(now)
+        claimed = ImportRun.objects.filter(
+            claimable, pk=run_id, status__in=ImportRun.ACTIVE, **only
+        ).update(
             status=ImportRun.Status.RUNNING,
             attempts=F("attempts") + 1,
-            started_at=Coalesce("started_at", Value(timezone.now())),
+            started_at=Coalesce("started_at", Value(now)),
+            progressed_at=now,
+            lease=lease,
             error="",
         )
         run = ImportRun.objects.select_related("company", "connection").get(pk=run_id)
@@ -176,7 +252,7 @@ class RunAttempt:
         start = phases.index(cls.phases(run.phase)) if run.phase else 0
         try:
             with codat_client() as client:
-                attempt = cls(run=run, client=client)
+                attempt = cls(run=run, client=client, lease=lease)
                 for phase in phases[start:]:
                     attempt.set_phase(phase)
                     attempt.run_phase(phase)
@@ -186,10 +262,13 @@ class RunAttempt:
         return run
 
     def _save_run(self, expected: dict[str, Any], **changes: Any) -> None:
-        # Compare-and-set on the fields this attempt last saw: a redelivered copy of the task that
-        # got further first makes this attempt stop instead of double-counting.
+        # Compare-and-set on this attempt's lease and the fields it last saw: a run resumed
+        # elsewhere after a stall, or a redelivered copy of the task that got further first,
+        # makes this attempt stop instead of writing over it or double-counting. Every write is
+        # also the run's heartbeat.
+        changes.setdefault("progressed_at", timezone.now())
         updated = ImportRun.objects.filter(
-            pk=self.run.pk, status=ImportRun.Status.RUNNING, **expected
+            pk=self.run.pk, status=ImportRun.Status.RUNNING, lease=self.lease, **expected
         ).update(**changes)
         if not updated:
             raise _Superseded
@@ -252,6 +331,7 @@ class _Importer(RunAttempt):
                 _upsert(
                     TaxRate, self.company, [_tax_rate(self.company, t, now) for t in page.tax_rates]
                 )
+                self._save_run({})
             _check_token(page.continuation_token, token)
             if page.continuation_token is None:
                 return
@@ -267,6 +347,7 @@ class _Importer(RunAttempt):
             rows = [_bank_account(self.company, b, now) for b in page.bank_accounts]
             with transaction.atomic():
                 _upsert(BankAccount, self.company, rows)
+                self._save_run({})
             _check_token(page.continuation_token, token)
             if page.continuation_token is None:
                 return

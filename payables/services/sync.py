@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,6 +44,7 @@ from payables.services.imports import (
     _supplier,
     _tax_rate,
     _upsert,
+    payables_import_retry,
 )
 from payables.services.payments import PAYMENT_REPLAY_WINDOW
 
@@ -138,7 +138,8 @@ def payables_refresh_start(
         raise RefreshStopped(reconnect_message(connection))
     live = ImportRun.objects.filter(company=company, status__in=ImportRun.ACTIVE).first()
     if live is not None:
-        return live
+        # A live run whose worker died is resumed, never handed back to wait on.
+        return payables_import_retry(run=live) if live.is_stalled() else live
     run = ImportRun(
         company=company,
         connection=connection,
@@ -171,12 +172,12 @@ def refreshable_connections() -> list[Connection]:
 
 def import_runs_expire_stuck(*, now: dt.datetime | None = None) -> int:
     """Fail pending or running runs that have made no progress for longer than any task may
-    run (IMPORT_RUN_STUCK_SECONDS), so that a lost task never blocks a company for good."""
+    run (IMPORT_RUN_STUCK_SECONDS), so that a lost task never blocks a company for good.
+
+    The backstop behind the stall sweeper (`import_runs_resume_stalled`): it counts from the
+    run's last progress, so a long import that keeps storing pages is never given up."""
     cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.IMPORT_RUN_STUCK_SECONDS)
-    return ImportRun.objects.filter(
-        Q(started_at__lt=cutoff) | Q(started_at=None, created_at__lt=cutoff),
-        status__in=ImportRun.ACTIVE,
-    ).update(
+    return ImportRun.objects.filter(ImportRun.idle_since(cutoff)).update(
         status=ImportRun.Status.FAILED,
         error="This run stopped answering and was given up; the next refresh carries on.",
         finished_at=now or timezone.now(),
@@ -187,7 +188,7 @@ def import_runs_expire_stuck(*, now: dt.datetime | None = None) -> int:
 # Running a refresh
 
 
-def payables_refresh_run(*, run_id: int) -> ImportRun:
+def payables_refresh_run(*, run_id: int, lease: str | None = None) -> ImportRun:
     """Run (or resume) a refresh: the connection's status, the mapping options, then suppliers
     and bills changed since `run.modified_since` (all of them when there was no earlier run),
     each page committed with its continuation token; then the connection's status again.
@@ -195,14 +196,14 @@ def payables_refresh_run(*, run_id: int) -> ImportRun:
     Raises CodatError (CodatUnavailable is retryable, RefreshStopped when access is gone) and
     leaves the run running; the task decides when to give up (`payables_import_fail`).
     """
-    return _Refresher.drive(run_id=run_id, kind=ImportRun.Kind.REFRESH)
+    return _Refresher.drive(run_id=run_id, lease=lease, kind=ImportRun.Kind.REFRESH)
 
 
 class _Refresher(RunAttempt):
     phases = RefreshPhase
 
-    def __init__(self, *, run: ImportRun, client: CodatClient) -> None:
-        super().__init__(run=run, client=client)
+    def __init__(self, *, run: ImportRun, client: CodatClient, lease: str = "") -> None:
+        super().__init__(run=run, client=client, lease=lease)
         since = run.modified_since
         # Codat's documented form: sourceModifiedDate>2023-12-15T00:00:00.000Z (codat-api.md §3).
         self.query = (

@@ -38,10 +38,13 @@ def _not_imported_text(run: ImportRun) -> str:
 
 
 def _context(run: ImportRun) -> dict[str, object]:
+    stalled = run.is_stalled()
     return {
         "run": run,
         "phase_label": PHASE_LABELS.get(run.phase, "Waiting to start"),
-        "live": run.status in ImportRun.ACTIVE,
+        # A stalled run is not polled: it waits for its Retry (or the sweeper's).
+        "live": run.status in ImportRun.ACTIVE and not stalled,
+        "stalled": stalled,
         "succeeded": run.status == ImportRun.Status.SUCCEEDED,
         "failed": run.status == ImportRun.Status.FAILED,
         "not_imported": _not_imported_text(run),
@@ -63,8 +66,9 @@ def import_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = _get_run(request, run_id)
     if run.status == ImportRun.Status.SUCCEEDED and request.htmx:
         return HttpResponseClientRedirect(reverse("payables:bill-list"))
-    response = render(request, f"{TEMPLATE}#progress", _context(run))
-    if run.status == ImportRun.Status.FAILED and request.htmx:
+    ctx = _context(run)
+    response = render(request, f"{TEMPLATE}#progress", ctx)
+    if not ctx["live"] and request.htmx:
         return stop_polling(response)
     return response
 

@@ -60,6 +60,30 @@ def _last_import(company: Company) -> ImportRun | None:
     )
 
 
+def _run_notice(company: Company) -> dict[str, object] | None:
+    """What the inbox says while an import or refresh is unfinished: its list and totals are
+    partial (a first-link import still running, stalled or stopped) or may change (a refresh)."""
+    runs = ImportRun.objects.for_company(company).select_related("connection")
+    run = runs.filter(status__in=ImportRun.ACTIVE).first()
+    if run is None:
+        run = runs.filter(kind=ImportRun.Kind.FIRST_LINK).first()
+        if run is None or run.status != ImportRun.Status.FAILED or runs.last_succeeded():
+            return None
+    first_link = run.kind == ImportRun.Kind.FIRST_LINK
+    progress = "payables:import-progress" if first_link else "payables:refresh-progress"
+    return {
+        "run": run,
+        "first_link": first_link,
+        "stalled": run.is_stalled(),
+        "failed": run.status == ImportRun.Status.FAILED,
+        "platform": run.connection.platform_name or "your accounting platform",
+        "progress_url": reverse(progress, args=[run.pk]),
+        "retry_url": reverse("payables:import-retry", args=[run.pk])
+        if first_link
+        else reverse("payables:refresh-now"),
+    }
+
+
 def _due_sum(condition: Q) -> Sum:
     # A conditional sum: FILTER (WHERE ...) on SQLite and PostgreSQL, CASE WHEN where the engine
     # has no FILTER. Measured at 10,000 bills on SQLite it beats Sum(Case(When(...))) by a third,
@@ -346,6 +370,7 @@ def bill_list(request: AuthenticatedRequest) -> HttpResponse:
         "today": today,
         "last_refreshed": last_import.finished_at if last_import else None,
         "not_imported": not_imported_note(last_import.not_imported) if last_import else "",
+        "run_notice": None if fragment else _run_notice(company),
     }
     template = "payables/bill_list.html#bill-table" if fragment else "payables/bill_list.html"
     response = render(request, template, ctx)

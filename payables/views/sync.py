@@ -51,10 +51,13 @@ def refresh_now(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _context(run: ImportRun) -> dict[str, object]:
+    stalled = run.is_stalled()
     return {
         "run": run,
         "phase_label": REFRESH_PHASE_LABELS.get(run.phase, "Waiting to start"),
-        "live": run.status in ImportRun.ACTIVE,
+        # A stalled run is not polled: it waits for its Retry (or the sweeper's).
+        "live": run.status in ImportRun.ACTIVE and not stalled,
+        "stalled": stalled,
         "succeeded": run.status == ImportRun.Status.SUCCEEDED,
         "failed": run.status == ImportRun.Status.FAILED,
     }
@@ -73,8 +76,9 @@ def refresh_progress(request: AuthenticatedRequest, run_id: int) -> HttpResponse
 def refresh_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     """The fragment the progress page polls; polling stops once the run is over."""
     run = _get_run(request, run_id)
-    response = render(request, f"{PROGRESS}#progress", _context(run))
-    if run.status not in ImportRun.ACTIVE and request.htmx:
+    ctx = _context(run)
+    response = render(request, f"{PROGRESS}#progress", ctx)
+    if not ctx["live"] and request.htmx:
         return stop_polling(response)
     return response
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,6 +11,7 @@ from unittest import mock
 
 import httpx
 import pytest
+from django.utils import timezone
 
 from accounts.models import Company, Connection
 from billpay.ledger import codat_client
@@ -243,8 +245,9 @@ def test_import_resumes_after_a_failure_midway(ledger) -> None:  # type: ignore[
             )
 
     ledger.before = break_second_page
+    # The task's retry keeps its task id, so it holds the same lease.
     with pytest.raises(CodatUnavailable):
-        payables_import_run(run_id=run.pk)
+        payables_import_run(run_id=run.pk, lease="task-1")
 
     run.refresh_from_db()
     assert run.status == ImportRun.Status.RUNNING
@@ -257,7 +260,7 @@ def test_import_resumes_after_a_failure_midway(ledger) -> None:  # type: ignore[
     stored_token = run.bills_token
     ledger.clear()
 
-    run = payables_import_run(run_id=run.pk)
+    run = payables_import_run(run_id=run.pk, lease="task-1")
 
     assert run.status == ImportRun.Status.SUCCEEDED
     assert run.attempts == 2
@@ -394,3 +397,54 @@ class TestTask:
         assert result.failed()
         assert run.status == ImportRun.Status.FAILED
         assert run.error == UNEXPECTED
+
+
+def test_an_attempt_that_lost_its_run_to_a_resume_writes_nothing(ledger, settings) -> None:  # type: ignore[no-untyped-def]
+    from payables.services.imports import import_runs_resume_stalled
+
+    s = seeded(bills=320, suppliers=20, statuses=UNPAID)
+    unpaid = len(s.unpaid_documents())
+    run = s.new_run()
+    resumed: list[tuple[int, int]] = []
+
+    def resume_while_the_second_page_is_read(request: httpx.Request) -> None:
+        # The old worker looked dead (a long pause): the sweeper resumed the run meanwhile.
+        is_bills = request.url.path.endswith("/payables/bills")
+        if is_bills and "continuationToken" in request.url.params and not resumed:
+            later = timezone.now() + dt.timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1)
+            with mock.patch("payables.tasks.payables_import.delay_on_commit") as delay:
+                resumed.append(import_runs_resume_stalled(now=later))
+            delay.assert_called_once_with(run.pk)
+
+    ledger.before = resume_while_the_second_page_is_read
+    old = payables_import_run(run_id=run.pk, lease="old-attempt")
+
+    assert resumed == [(1, 0)]
+    # The old attempt's page was refused (its upsert rolled back with it): nothing moved on.
+    assert old.status == ImportRun.Status.PENDING
+    assert old.lease == ""
+    assert old.bills_imported == 100
+    assert Bill.objects.for_company(s.company).count() == 100
+    ledger.before = None
+
+    run = payables_import_run(run_id=run.pk, lease="new-attempt")
+
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert run.lease == "new-attempt"
+    assert run.bills_imported == unpaid
+    assert Bill.objects.for_company(s.company).count() == unpaid
+
+
+def test_a_live_attempt_is_not_taken_over_by_another_task(ledger) -> None:  # type: ignore[no-untyped-def]
+    s = seeded(bills=5, suppliers=2, statuses=UNPAID)
+    run = s.new_run()
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.RUNNING, lease="holder", progressed_at=timezone.now()
+    )
+
+    other = payables_import_run(run_id=run.pk, lease="intruder")
+
+    assert other.status == ImportRun.Status.RUNNING
+    assert other.lease == "holder"
+    assert other.attempts == 0
+    assert not ledger.bills_requests()
