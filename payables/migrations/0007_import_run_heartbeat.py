@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payables", "0005_attachment_sync_started_at"),
+        ("payables", "0006_payment_needs_review"),
     ]
 
     operations = [
