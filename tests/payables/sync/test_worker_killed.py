@@ -44,6 +44,7 @@ print(payables_import_start(company=company, connection=connection).pk)
 """
 SWEEP = """
 import datetime as dt
+from django.conf import settings
 from django.utils import timezone
 from payables.services.imports import import_runs_resume_stalled
 from sandbox.models import Fault
