@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from codat.money import input_amount
 from payables.models import Bill, Payment
 from tests.payables.payments_ledger import paying_company
 
@@ -41,7 +42,9 @@ def test_pay_from_the_inbox_in_the_dialog(page: Any, live_server: Any, user: Any
     dialog = page.locator("dialog[open]")
     dialog.wait_for()
     assert page.url == f"{live_server.url}/"  # a dialog, not a new page
-    assert dialog.locator('input[name="amount"]').input_value() == str(bill.amount_due)
+    # In the currency's minor units, as a person types it (2382.52, not the stored 2382.5200).
+    expected = input_amount(bill.amount_due, bill.currency)
+    assert dialog.locator('input[name="amount"]').input_value() == expected
     dialog.locator('select[name="bank_account"]').select_option(str(paying.bank("GBP").pk))
     dialog.locator('input[name="amount"]').fill("5.00")
     dialog.locator('button:has-text("Review payment")').click()
