@@ -139,6 +139,7 @@ ADMIN_VALUES = {
     "content_type_id": "1",
     "app_label": "accounts",
     "url": "x/",
+    "payment_id": "1",
 }
 
 
