@@ -27,7 +27,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_cache(settings):  # type: ignore[no-untyped-def]
+def _no_cache(settings):
     """Tests run without the cache: inside a test's transaction nothing commits, so the payables
     version that keys cached figures never moves. tests/payables/views/test_inbox_cache.py turns
     it on, with real commits, to test the caching itself."""
@@ -38,14 +38,14 @@ def _no_cache(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def user(db):  # type: ignore[no-untyped-def]
+def user(db):
     from tests.accounts.factories import UserFactory
 
     return UserFactory(email="owner@example.com")
 
 
 @pytest.fixture
-def company(user):  # type: ignore[no-untyped-def]
+def company(user):
     """The user's company, linked to Xero (an owner membership and a Linked connection)."""
     from tests.accounts.factories import CompanyFactory, ConnectionFactory, MembershipFactory
 
@@ -56,7 +56,7 @@ def company(user):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def other_company(db):  # type: ignore[no-untyped-def]
+def other_company(db):
     """A company the user does not belong to."""
     from tests.accounts.factories import CompanyFactory, ConnectionFactory, MembershipFactory
 
@@ -67,7 +67,7 @@ def other_company(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client_logged_in(client, user, company):  # type: ignore[no-untyped-def]
+def client_logged_in(client, user, company):
     client.force_login(user)
     return client
 
@@ -76,9 +76,7 @@ def client_logged_in(client, user, company):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(  # type: ignore[no-untyped-def]
-    request, django_db_modify_db_settings_parallel_suffix
-) -> None:
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix) -> None:
     """With browser tests in the session, SQLite test databases are files, not shared memory.
 
     The live server and the Celery worker run in threads with connections of their own; a shared

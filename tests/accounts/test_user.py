@@ -35,7 +35,7 @@ def test_user_without_email_is_refused() -> None:
         User.objects.create_user("", "a-long-password-1")
 
 
-def test_login_page_logs_in_with_email(client) -> None:  # type: ignore[no-untyped-def]
+def test_login_page_logs_in_with_email(client) -> None:
     User.objects.create_user("ada@example.com", "a-long-password-1")
 
     response = client.post(
@@ -46,7 +46,7 @@ def test_login_page_logs_in_with_email(client) -> None:  # type: ignore[no-untyp
     assert client.session.get("_auth_user_id")
 
 
-def test_login_page_refuses_a_wrong_password_and_keeps_the_email(client) -> None:  # type: ignore[no-untyped-def]
+def test_login_page_refuses_a_wrong_password_and_keeps_the_email(client) -> None:
     User.objects.create_user("ada@example.com", "a-long-password-1")
 
     response = client.post("/accounts/login/", {"username": "ada@example.com", "password": "nope"})

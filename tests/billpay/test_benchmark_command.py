@@ -29,7 +29,7 @@ def run_benchmark(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str
     )
 
 
-def test_import_and_inbox_write_their_figures(tmp_path):  # type: ignore[no-untyped-def]
+def test_import_and_inbox_write_their_figures(tmp_path):
     out = tmp_path / "bench.json"
     result = run_benchmark(
         tmp_path, "--only", "import", "inbox", "--bills", "200", "--requests", "3",
@@ -55,7 +55,7 @@ def test_import_and_inbox_write_their_figures(tmp_path):  # type: ignore[no-unty
     ("args", "message"),
     [(("--bills", "10"), "--bills must be at least 100"), (("--rounds", "0"), "--rounds")],
 )
-def test_bad_options_are_refused(tmp_path, args, message):  # type: ignore[no-untyped-def]
+def test_bad_options_are_refused(tmp_path, args, message):
     result = run_benchmark(tmp_path, *args)
     assert result.returncode != 0
     assert message in result.stderr

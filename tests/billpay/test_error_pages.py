@@ -11,12 +11,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _production(settings):  # type: ignore[no-untyped-def]
+def _production(settings):
     settings.DEBUG = False
     settings.ROOT_URLCONF = "tests.billpay.error_urls"
 
 
-def _page(response) -> str:  # type: ignore[no-untyped-def]
+def _page(response) -> str:
     html = response.content.decode()
     assert '<header class="topbar">' in html  # billpay's layout, not Django's plain page
     assert 'href="/static/css/app.css"' in html
@@ -48,7 +48,7 @@ def test_it_shows_403_in_the_layout(client_logged_in: Client) -> None:
     assert '<a href="/">Back to your bills</a>' in html
 
 
-def test_it_explains_a_refused_csrf_token(user) -> None:  # type: ignore[no-untyped-def]
+def test_it_explains_a_refused_csrf_token(user) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
 

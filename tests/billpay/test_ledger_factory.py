@@ -8,11 +8,11 @@ from billpay.ledger import CODAT_PRODUCTION_URL, codat_client, ledger_mode
 from codat.types import CompanyRequest
 
 
-def _auth(client) -> str:  # type: ignore[no-untyped-def]
+def _auth(client) -> str:
     return client._http.headers["Authorization"]
 
 
-def test_a_codat_key_alone_means_real_codat(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_codat_key_alone_means_real_codat(settings) -> None:
     settings.CODAT_API_KEY = "real-key"
     settings.CODAT_BASE_URL = ""
 
@@ -22,7 +22,7 @@ def test_a_codat_key_alone_means_real_codat(settings) -> None:  # type: ignore[n
         assert _auth(client) == "Basic " + base64.b64encode(b"real-key").decode()
 
 
-def test_a_base_url_uses_that_api_with_the_sandbox_key(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_base_url_uses_that_api_with_the_sandbox_key(settings) -> None:
     settings.CODAT_API_KEY = ""
     settings.CODAT_BASE_URL = "http://127.0.0.1:9/sandbox/codat"
 
@@ -35,7 +35,7 @@ def test_a_base_url_uses_that_api_with_the_sandbox_key(settings) -> None:  # typ
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-def test_the_same_client_talks_to_the_sandbox_over_http(live_server, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_client_talks_to_the_sandbox_over_http(live_server, settings) -> None:
     settings.CODAT_API_KEY = ""
     settings.CODAT_BASE_URL = f"{live_server.url}/sandbox/codat"
 

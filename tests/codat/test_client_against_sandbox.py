@@ -45,7 +45,7 @@ def client() -> Iterator[CodatClient]:
 
 
 @pytest.fixture
-def linked(client: CodatClient, settings) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def linked(client: CodatClient, settings) -> tuple[str, str]:
     """A company whose Xero connection went through consent and holds seeded demo data."""
     settings.SANDBOX_LINK_SEED_BILLS = 30
     settings.SANDBOX_LINK_SEED_SUPPLIERS = 8

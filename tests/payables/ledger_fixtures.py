@@ -82,7 +82,7 @@ class Imported:
         return next(d for d in self.documents(Dataset.BILLS) if d["status"] == status)
 
 
-def import_ledger(user, *, platform_key: str = "gbol", name: str = "Refresh Ltd") -> Imported:  # type: ignore[no-untyped-def]
+def import_ledger(user, *, platform_key: str = "gbol", name: str = "Refresh Ltd") -> Imported:
     """A company of the user linked to a new seeded sandbox ledger (30 bills), fully imported."""
     ledger_company, ledger_connection = seed_company(
         name="Ledger Ltd", bills=30, suppliers=6, seed=11, platform_key=platform_key
@@ -101,7 +101,7 @@ def import_ledger(user, *, platform_key: str = "gbol", name: str = "Refresh Ltd"
 
 
 @pytest.fixture
-def imported(db, user, ledger) -> Imported:  # type: ignore[no-untyped-def]
+def imported(db, user, ledger) -> Imported:
     """The user's company, linked to a sandbox ledger (Xero) of 30 bills and fully imported."""
     result = import_ledger(user)
     ledger.requests.clear()
@@ -109,7 +109,7 @@ def imported(db, user, ledger) -> Imported:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def ledger_client(client, user, imported):  # type: ignore[no-untyped-def]
+def ledger_client(client, user, imported):
     """The user logged in, working in the imported company."""
     from accounts.services import ACTIVE_COMPANY_SESSION_KEY
 

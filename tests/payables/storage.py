@@ -78,7 +78,7 @@ def s3_storages(endpoint: str) -> dict[str, object]:
 
 
 @pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
-def storage_backend(request: pytest.FixtureRequest, settings, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+def storage_backend(request: pytest.FixtureRequest, settings, tmp_path: Path) -> str:
     """Run the test once on local files and once on S3 (moto), switching STORAGES["default"]."""
     if request.param == "s3":
         default = s3_storages(request.getfixturevalue("moto_endpoint"))

@@ -8,7 +8,7 @@ from tests.payables.factories import BillFactory, BillLineItemFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_bill_factory_keeps_supplier_in_the_bills_company(company) -> None:  # type: ignore[no-untyped-def]
+def test_bill_factory_keeps_supplier_in_the_bills_company(company) -> None:
     bill = BillFactory(company=company)
     BillLineItemFactory(bill=bill)
 

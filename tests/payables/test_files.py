@@ -10,7 +10,7 @@ from payables.files import MB, QUICKBOOKS, XERO, FileRefused, check_file, clean_
 from tests.payables.pdfs import PNG_1PX, make_pdf
 
 
-def check(name: str, head: bytes, size: int | None = None, limits=XERO):  # type: ignore[no-untyped-def]
+def check(name: str, head: bytes, size: int | None = None, limits=XERO):
     return check_file(name=name, size=len(head) if size is None else size, head=head, limits=limits)
 
 

@@ -112,7 +112,7 @@ def without_read_times(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list
     }
 
 
-def test_import_brings_in_every_unpaid_bill_with_lines_suppliers_and_options(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_import_brings_in_every_unpaid_bill_with_lines_suppliers_and_options(ledger) -> None:
     s = seeded(bills=120, suppliers=15)
 
     run = payables_import_run(run_id=s.new_run().pk)
@@ -153,7 +153,7 @@ def test_import_brings_in_every_unpaid_bill_with_lines_suppliers_and_options(led
     assert not bills.filter(supplier=None).exists()
 
 
-def test_import_copies_each_bill_exactly(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_import_copies_each_bill_exactly(ledger) -> None:
     s = seeded(bills=40, suppliers=5)
 
     payables_import_run(run_id=s.new_run().pk)
@@ -180,7 +180,7 @@ def test_import_copies_each_bill_exactly(ledger) -> None:  # type: ignore[no-unt
             assert line.description.lower() in bill.search_text
 
 
-def test_import_counts_the_bills_it_leaves_out(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_import_counts_the_bills_it_leaves_out(ledger) -> None:
     s = seeded(bills=150, suppliers=10)
 
     run = payables_import_run(run_id=s.new_run().pk)
@@ -192,7 +192,7 @@ def test_import_counts_the_bills_it_leaves_out(ledger) -> None:  # type: ignore[
     assert not Bill.objects.for_company(s.company).exclude(status__in=UNPAID).exists()
 
 
-def test_running_twice_changes_nothing(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_running_twice_changes_nothing(ledger) -> None:
     s = seeded(bills=130, suppliers=12)
     payables_import_run(run_id=s.new_run().pk)
     first = snapshot(s.company)
@@ -204,7 +204,7 @@ def test_running_twice_changes_nothing(ledger) -> None:  # type: ignore[no-untyp
     assert len(first["bills"]) == len(s.unpaid_documents())
 
 
-def test_a_second_import_picks_up_changes_in_the_ledger(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_import_picks_up_changes_in_the_ledger(ledger) -> None:
     s = seeded(bills=20, suppliers=3)
     payables_import_run(run_id=s.new_run().pk)
     record = LedgerRecord.objects.get(
@@ -227,7 +227,7 @@ def test_a_second_import_picks_up_changes_in_the_ledger(ledger) -> None:  # type
     assert "brand new widgets" in bill.search_text
 
 
-def test_import_resumes_after_a_failure_midway(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_import_resumes_after_a_failure_midway(ledger) -> None:
     s = seeded(bills=320, suppliers=20, statuses=UNPAID)
     unpaid = len(s.unpaid_documents())
     assert unpaid == 320  # four pages of 100, so the failure hits a later page
@@ -274,7 +274,7 @@ def test_import_resumes_after_a_failure_midway(ledger) -> None:  # type: ignore[
     assert not [u for u in ledger.requests if not u.path.endswith("/payables/bills")]
 
 
-def test_import_completes_with_every_bill_under_random_429_and_500(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_import_completes_with_every_bill_under_random_429_and_500(ledger) -> None:
     s = seeded(bills=300, suppliers=30)
     for kind in (Fault.Kind.RATE_LIMIT, Fault.Kind.SERVER_ERROR):
         fault_inject(kind=kind, probability=Decimal("0.3"), retry_after_seconds=0)
@@ -307,7 +307,7 @@ def test_import_completes_with_every_bill_under_random_429_and_500(ledger) -> No
     assert not_imported_counts(run) == expected
 
 
-def test_a_finished_run_is_not_run_again(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_a_finished_run_is_not_run_again(ledger) -> None:
     s = seeded(bills=5, suppliers=2)
     run = ImportRun.objects.create(
         company=s.company, connection=s.connection, status=ImportRun.Status.SUCCEEDED
@@ -322,7 +322,7 @@ def test_a_finished_run_is_not_run_again(ledger) -> None:  # type: ignore[no-unt
 
 
 class TestTask:
-    def test_it_imports(self, ledger) -> None:  # type: ignore[no-untyped-def]
+    def test_it_imports(self, ledger) -> None:
         s = seeded(bills=10, suppliers=2)
         run = s.new_run()
 
@@ -332,7 +332,7 @@ class TestTask:
         assert run.status == ImportRun.Status.SUCCEEDED
         assert Bill.objects.for_company(s.company).count() == len(s.unpaid_documents())
 
-    def test_it_retries_when_the_ledger_is_busy_and_then_succeeds(self, ledger) -> None:  # type: ignore[no-untyped-def]
+    def test_it_retries_when_the_ledger_is_busy_and_then_succeeds(self, ledger) -> None:
         s = seeded(bills=10, suppliers=2)
         # Three 429s exhaust the client's own retries once; the Celery retry then goes through.
         fault_inject(
@@ -352,7 +352,7 @@ class TestTask:
         assert run.error == ""
         assert Supplier.objects.for_company(s.company).count() == s.summary.suppliers
 
-    def test_it_marks_the_run_failed_after_exhausting_retries(self, ledger) -> None:  # type: ignore[no-untyped-def]
+    def test_it_marks_the_run_failed_after_exhausting_retries(self, ledger) -> None:
         s = seeded(bills=10, suppliers=2)
         fault_inject(kind=Fault.Kind.SERVER_ERROR, path_contains="/payables/suppliers")
         run = s.new_run()
@@ -370,7 +370,7 @@ class TestTask:
         assert run.finished_at is not None
         assert run.phase == ImportPhase.SUPPLIERS
 
-    def test_a_rejected_request_fails_at_once_with_the_ledgers_message(self, ledger) -> None:  # type: ignore[no-untyped-def]
+    def test_a_rejected_request_fails_at_once_with_the_ledgers_message(self, ledger) -> None:
         s = seeded(bills=3, suppliers=1)
         Connection.objects.filter(pk=s.connection.pk).update(
             codat_connection_id="00000000-0000-0000-0000-000000000000"
@@ -385,7 +385,7 @@ class TestTask:
         assert run.error
         assert "Traceback" not in run.error
 
-    def test_an_unexpected_error_fails_the_run_with_a_safe_message(self, ledger) -> None:  # type: ignore[no-untyped-def]
+    def test_an_unexpected_error_fails_the_run_with_a_safe_message(self, ledger) -> None:
         s = seeded(bills=3, suppliers=1)
         run = s.new_run()
 
@@ -400,7 +400,7 @@ class TestTask:
         assert run.error == UNEXPECTED
 
 
-def test_an_attempt_that_lost_its_run_to_a_resume_writes_nothing(ledger, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_attempt_that_lost_its_run_to_a_resume_writes_nothing(ledger, settings) -> None:
     from payables.services.imports import import_runs_resume_stalled
 
     s = seeded(bills=320, suppliers=20, statuses=UNPAID)
@@ -436,7 +436,7 @@ def test_an_attempt_that_lost_its_run_to_a_resume_writes_nothing(ledger, setting
     assert Bill.objects.for_company(s.company).count() == unpaid
 
 
-def test_a_live_attempt_is_not_taken_over_by_another_task(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_a_live_attempt_is_not_taken_over_by_another_task(ledger) -> None:
     s = seeded(bills=5, suppliers=2, statuses=UNPAID)
     run = s.new_run()
     ImportRun.objects.filter(pk=run.pk).update(

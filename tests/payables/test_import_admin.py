@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client_(client):  # type: ignore[no-untyped-def]
+def admin_client_(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
 
@@ -21,12 +21,12 @@ def admin_client_(client):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     "model", ["supplier", "bill", "account", "taxrate", "bankaccount", "attachment", "importrun"]
 )
-def test_every_payables_model_is_listed_and_cannot_be_added(admin_client_, company, model) -> None:  # type: ignore[no-untyped-def]
+def test_every_payables_model_is_listed_and_cannot_be_added(admin_client_, company, model) -> None:
     assert admin_client_.get(reverse(f"admin:payables_{model}_changelist")).status_code == 200
     assert admin_client_.get(reverse(f"admin:payables_{model}_add")).status_code == 403
 
 
-def test_a_bill_shows_read_only_with_its_lines(admin_client_, company) -> None:  # type: ignore[no-untyped-def]
+def test_a_bill_shows_read_only_with_its_lines(admin_client_, company) -> None:
     bill = BillFactory(company=company, supplier=SupplierFactory(company=company))
     BillLineItemFactory(bill=bill, description="Blue widgets")
 
@@ -37,7 +37,7 @@ def test_a_bill_shows_read_only_with_its_lines(admin_client_, company) -> None: 
     assert 'name="_save"' not in response.text
 
 
-def test_retry_action_queues_failed_runs_only(admin_client_, company) -> None:  # type: ignore[no-untyped-def]
+def test_retry_action_queues_failed_runs_only(admin_client_, company) -> None:
     connection = company.connections.get()
     failed = ImportRun.objects.create(
         company=company, connection=connection, status=ImportRun.Status.FAILED, error="Down"

@@ -10,13 +10,13 @@ from tests.accounts.factories import ConnectionFactory
 
 
 @pytest.fixture
-def enqueued():  # type: ignore[no-untyped-def]
+def enqueued():
     with mock.patch("payables.tasks.payables_import.delay_on_commit") as delay:
         yield delay
 
 
 @pytest.mark.django_db
-def test_start_creates_a_pending_run_and_enqueues_it(company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_start_creates_a_pending_run_and_enqueues_it(company, enqueued) -> None:
     connection = company.connections.get()
 
     run = payables_import_start(company=company, connection=connection)
@@ -28,7 +28,7 @@ def test_start_creates_a_pending_run_and_enqueues_it(company, enqueued) -> None:
 
 
 @pytest.mark.django_db
-def test_start_twice_returns_the_live_run(company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_start_twice_returns_the_live_run(company, enqueued) -> None:
     connection = company.connections.get()
 
     first = payables_import_start(company=company, connection=connection)
@@ -40,7 +40,7 @@ def test_start_twice_returns_the_live_run(company, enqueued) -> None:  # type: i
 
 
 @pytest.mark.django_db
-def test_start_loses_the_race_and_returns_the_winner(company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_start_loses_the_race_and_returns_the_winner(company, enqueued) -> None:
     connection = company.connections.get()
     winner = ImportRun.objects.create(company=company, connection=connection)
     # The race: the check for a live run saw none, but the winner's INSERT came first.
@@ -53,7 +53,7 @@ def test_start_loses_the_race_and_returns_the_winner(company, enqueued) -> None:
 
 
 @pytest.mark.django_db
-def test_start_after_a_finished_run_starts_a_new_one(company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_start_after_a_finished_run_starts_a_new_one(company, enqueued) -> None:
     connection = company.connections.get()
     done = ImportRun.objects.create(
         company=company, connection=connection, status=ImportRun.Status.SUCCEEDED
@@ -66,14 +66,14 @@ def test_start_after_a_finished_run_starts_a_new_one(company, enqueued) -> None:
 
 
 @pytest.mark.django_db
-def test_start_refuses_another_companys_connection(company, other_company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_start_refuses_another_companys_connection(company, other_company, enqueued) -> None:
     with pytest.raises(ValueError, match="another company"):
         payables_import_start(company=company, connection=ConnectionFactory(company=other_company))
     assert not ImportRun.objects.exists()
 
 
 @pytest.mark.django_db
-def test_retry_resets_a_failed_run_keeping_its_tokens(company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_retry_resets_a_failed_run_keeping_its_tokens(company, enqueued) -> None:
     failed = ImportRun.objects.create(
         company=company,
         connection=company.connections.get(),
@@ -93,7 +93,7 @@ def test_retry_resets_a_failed_run_keeping_its_tokens(company, enqueued) -> None
 
 
 @pytest.mark.django_db
-def test_retry_returns_the_live_run_when_one_exists(company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_retry_returns_the_live_run_when_one_exists(company, enqueued) -> None:
     connection = company.connections.get()
     failed = ImportRun.objects.create(
         company=company, connection=connection, status=ImportRun.Status.FAILED

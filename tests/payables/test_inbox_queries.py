@@ -23,7 +23,7 @@ def days(n: int) -> dt.date:
     return TODAY + dt.timedelta(days=n)
 
 
-def _load(company, n: int) -> None:  # type: ignore[no-untyped-def]
+def _load(company, n: int) -> None:
     suppliers = [SupplierFactory(company=company) for _ in range(min(n, 20))]
     bills = Bill.objects.bulk_create(
         BillFactory.build(company=company, supplier=suppliers[i % len(suppliers)],
@@ -52,7 +52,7 @@ QUERY_CASES = [
 @pytest.mark.parametrize("params", QUERY_CASES)
 def test_query_count_is_small_and_constant(
     client_logged_in, company, other_company, params, django_assert_max_num_queries
-):  # type: ignore[no-untyped-def]
+):
     _load(other_company, 50)
     client_logged_in.get(URL)  # the session's first request stores the active company
     counts = []
@@ -70,7 +70,7 @@ def test_query_count_is_small_and_constant(
 
 def test_detail_query_count_does_not_grow_with_lines(
     client_logged_in, company, django_assert_max_num_queries
-):  # type: ignore[no-untyped-def]
+):
     from tests.payables.factories import BillLineItemFactory
 
     bill = BillFactory(company=company)
@@ -82,7 +82,7 @@ def test_detail_query_count_does_not_grow_with_lines(
         assert client_logged_in.get(f"/bills/{bill.pk}/").status_code == 200
 
 
-def test_aging_chart_scales_to_the_largest_bucket():  # type: ignore[no-untyped-def]
+def test_aging_chart_scales_to_the_largest_bucket():
     buckets = aging_buckets(TODAY)
     chart = aging_chart(buckets, {"current": Decimal(50), "d90_plus": Decimal(200)}, "GBP")
     heights = [bar.height for bar in chart.bars]
@@ -93,12 +93,12 @@ def test_aging_chart_scales_to_the_largest_bucket():  # type: ignore[no-untyped-
     assert "90+ days overdue: 200.00 GBP" in chart.description
 
 
-def test_aging_chart_with_nothing_due():  # type: ignore[no-untyped-def]
+def test_aging_chart_with_nothing_due():
     chart = aging_chart(aging_buckets(TODAY), {}, "GBP")
     assert [bar.height for bar in chart.bars] == [1] * 5
 
 
-def test_not_imported_note():  # type: ignore[no-untyped-def]
+def test_not_imported_note():
     assert not_imported_note({}) == ""
     assert not_imported_note({"Paid": 0}) == ""
     assert not_imported_note({"Draft": 2, "Paid": 12, "Void": 3, "Unknown": 1}) == (

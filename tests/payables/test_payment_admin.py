@@ -18,13 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(client):  # type: ignore[no-untyped-def]
+def staff(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
 
 
 @pytest.fixture
-def payment(company):  # type: ignore[no-untyped-def]
+def payment(company):
     bill = BillFactory(company=company)
     bank = BankAccount.objects.create(
         company=company, codat_id="b", name="Current", currency="GBP", status=MappingStatus.ACTIVE
@@ -41,7 +41,7 @@ def payment(company):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("model", ["payment", "paymentevent"])
-def test_listed_and_never_added_changed_or_deleted(staff, payment, model):  # type: ignore[no-untyped-def]
+def test_listed_and_never_added_changed_or_deleted(staff, payment, model):
     assert staff.get(reverse(f"admin:payables_{model}_changelist")).status_code == 200
     assert staff.get(reverse(f"admin:payables_{model}_add")).status_code == 403
     pk = payment.pk if model == "payment" else payment.events.get().pk
@@ -51,13 +51,13 @@ def test_listed_and_never_added_changed_or_deleted(staff, payment, model):  # ty
     assert staff.post(reverse(f"admin:payables_{model}_delete", args=[pk])).status_code == 403
 
 
-def test_a_payment_shows_its_audit_log(staff, payment):  # type: ignore[no-untyped-def]
+def test_a_payment_shows_its_audit_log(staff, payment):
     html = staff.get(reverse("admin:payables_payment_change", args=[payment.pk])).text
     assert "Codat did not answer in time" in html
     assert "corr-1" in html
 
 
-def test_resend_action_queues_pending_payments_only(staff, payment):  # type: ignore[no-untyped-def]
+def test_resend_action_queues_pending_payments_only(staff, payment):
     with mock.patch.object(payment_retry, "delay_on_commit") as delay:
         staff.post(
             reverse("admin:payables_payment_changelist"),

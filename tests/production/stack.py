@@ -240,7 +240,7 @@ class ProductionStack:
     def _create_bucket(self) -> None:
         self.s3().create_bucket(Bucket=BUCKET)
 
-    def s3(self):  # type: ignore[no-untyped-def]
+    def s3(self):
         import boto3
 
         return boto3.client(

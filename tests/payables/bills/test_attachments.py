@@ -80,7 +80,7 @@ def test_an_upload_is_stored_sent_and_checked_against_the_ledger_listing(bill: B
         assert f.read() == PDF
 
 
-def test_several_files_upload_through_the_view(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_several_files_upload_through_the_view(client_logged_in, bill: Bill) -> None:
     url = reverse("payables:attachment-upload", args=[bill.pk])
 
     response = client_logged_in.post(
@@ -110,7 +110,7 @@ REFUSED = [
 @pytest.mark.parametrize(
     ("case", "name", "content", "message"), REFUSED, ids=[c[0] for c in REFUSED]
 )
-def test_refused_files_say_why_and_nothing_is_kept(  # type: ignore[no-untyped-def]
+def test_refused_files_say_why_and_nothing_is_kept(
     client_logged_in, bill: Bill, case, name, content, message
 ) -> None:
     url = reverse("payables:attachment-upload", args=[bill.pk])
@@ -143,7 +143,7 @@ def test_path_traversal_names_are_refused_by_the_service(bill: Bill, name: str) 
 
 def test_a_forged_path_in_a_multipart_name_never_reaches_storage(
     client_logged_in, bill: Bill
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Django's multipart parser keeps only the last path part of a part's filename, so the view
     # sees a bare name; the service would refuse a path outright (above).
     file = upload("x.pdf", PDF)
@@ -164,7 +164,7 @@ def test_control_characters_are_removed_from_names(bill: Bill) -> None:
     assert ledger_attachments(bill)[0].name == "invoice.pdf"
 
 
-def test_upload_while_the_ledger_is_down_stays_pending_and_celery_sends_it(  # type: ignore[no-untyped-def]
+def test_upload_while_the_ledger_is_down_stays_pending_and_celery_sends_it(
     client_logged_in, bill: Bill
 ) -> None:
     fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
@@ -205,7 +205,7 @@ def test_a_lost_upload_answer_is_found_in_the_ledger_instead_of_sent_twice(bill:
     assert attachment.codat_id == str(ledger_attachments(bill)[0].id)
 
 
-def test_after_the_last_retry_it_fails_with_the_reason_and_retry_sends_it(  # type: ignore[no-untyped-def]
+def test_after_the_last_retry_it_fails_with_the_reason_and_retry_sends_it(
     client_logged_in, bill: Bill
 ) -> None:
     fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
@@ -231,7 +231,7 @@ def test_after_the_last_retry_it_fails_with_the_reason_and_retry_sends_it(  # ty
     assert len(ledger_attachments(bill)) == 1
 
 
-def test_download_serves_the_local_copy(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_download_serves_the_local_copy(client_logged_in, bill: Bill) -> None:
     attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
 
     response = client_logged_in.get(reverse("payables:attachment-download", args=[attachment.pk]))
@@ -242,7 +242,7 @@ def test_download_serves_the_local_copy(client_logged_in, bill: Bill) -> None:  
     assert response["Content-Security-Policy"] == "sandbox"
 
 
-def test_pdfs_and_images_preview_inline(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_pdfs_and_images_preview_inline(client_logged_in, bill: Bill) -> None:
     attachment = attachment_upload(bill=bill, upload=upload("photo.png", PNG_1PX, "image/png"))
 
     response = client_logged_in.get(
@@ -256,7 +256,7 @@ def test_pdfs_and_images_preview_inline(client_logged_in, bill: Bill) -> None:  
 
 def test_without_a_local_copy_download_fetches_from_the_ledger(
     client_logged_in, bill: Bill
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
     default_storage.delete(attachment.file.name)
 
@@ -271,7 +271,7 @@ def test_without_a_local_copy_download_fetches_from_the_ledger(
 
 def test_another_company_cannot_download_or_retry_or_upload(
     client_logged_in, other_company
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     bill = BillFactory(company=other_company)
     attachment = Attachment.objects.create(
         company=other_company, bill=bill, name="secret.pdf", codat_id="x", size=3
@@ -286,13 +286,13 @@ def test_another_company_cannot_download_or_retry_or_upload(
     assert (download.status_code, retry.status_code, upload_response.status_code) == (404, 404, 404)
 
 
-def test_anonymous_users_are_sent_to_login(client, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_users_are_sent_to_login(client, bill: Bill) -> None:
     response = client.get(reverse("payables:attachment-upload", args=[bill.pk]))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
 
-def test_wrong_methods_are_refused(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_methods_are_refused(client_logged_in, bill: Bill) -> None:
     attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
     assert (
         client_logged_in.post(
@@ -310,7 +310,7 @@ def test_wrong_methods_are_refused(client_logged_in, bill: Bill) -> None:  # typ
     )
 
 
-def test_htmx_gets_only_the_attachments_fragment(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_gets_only_the_attachments_fragment(client_logged_in, bill: Bill) -> None:
     response = client_logged_in.post(
         reverse("payables:attachment-upload", args=[bill.pk]),
         {"files": [upload("invoice.pdf", PDF)]},
@@ -325,7 +325,7 @@ def test_htmx_gets_only_the_attachments_fragment(client_logged_in, bill: Bill) -
 
 def test_the_bill_page_lists_attachments_with_size_type_and_date(
     client_logged_in, bill: Bill
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
 
     html = client_logged_in.get(reverse("payables:bill-detail", args=[bill.pk])).content.decode()
@@ -345,7 +345,7 @@ def test_an_unlinked_company_cannot_upload(bill: Bill, linked: Linked) -> None:
     assert not Attachment.objects.exists()
 
 
-def test_files_attached_in_the_platform_are_listed_and_downloaded_from_the_ledger(  # type: ignore[no-untyped-def]
+def test_files_attached_in_the_platform_are_listed_and_downloaded_from_the_ledger(
     client_logged_in, linked: Linked, bill: Bill
 ) -> None:
     from billpay.ledger import codat_client
@@ -414,7 +414,7 @@ def test_a_ledger_copy_of_another_size_is_marked_failed_with_the_reason(bill: Bi
     )
 
 
-def test_a_file_a_task_is_still_sending_has_no_retry_button_a_stuck_one_has(  # type: ignore[no-untyped-def]
+def test_a_file_a_task_is_still_sending_has_no_retry_button_a_stuck_one_has(
     client_logged_in, bill: Bill
 ) -> None:
     fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
@@ -452,6 +452,6 @@ def test_the_sweep_sends_stuck_files_once_and_leaves_the_others(bill: Bill) -> N
     assert [a.name for a in ledger_attachments(bill)] == ["stuck.pdf"]
 
 
-def test_the_sweep_runs_from_beat(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_sweep_runs_from_beat(settings) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["attachments-resend"]
     assert entry["task"] == "payables.tasks.attachments_resend"

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 PDF = make_pdf(["Invoice No: INV-9", "Total due: 12.00"])
 
 
-def _frame_ancestors(response) -> str:  # type: ignore[no-untyped-def]
+def _frame_ancestors(response) -> str:
     found = re.search(r"frame-ancestors ([^;]+)", response["Content-Security-Policy"])
     assert found is not None
     return found.group(1).strip()

@@ -46,7 +46,7 @@ def enqueued() -> Iterator[mock.MagicMock]:
 
 
 @pytest.fixture
-def paying(user, enqueued) -> PayingCompany:  # type: ignore[no-untyped-def]
+def paying(user, enqueued) -> PayingCompany:
     return paying_company(user=user, bills=10)
 
 
@@ -68,7 +68,7 @@ def kinds(payment: Payment) -> list[str]:
 # --- The happy paths ----------------------------------------------------------------------------
 
 
-def test_full_payment_is_recorded_once_and_the_bill_follows_the_ledger(paying, user):  # type: ignore[no-untyped-def]
+def test_full_payment_is_recorded_once_and_the_bill_follows_the_ledger(paying, user):
     bill = paying.bill("GBP")
     due = bill.amount_due
 
@@ -87,7 +87,7 @@ def test_full_payment_is_recorded_once_and_the_bill_follows_the_ledger(paying, u
     assert IdempotencyRecord.objects.filter(key=str(payment.idempotency_key)).exists()
 
 
-def test_partial_payment_leaves_the_bill_partially_paid(paying):  # type: ignore[no-untyped-def]
+def test_partial_payment_leaves_the_bill_partially_paid(paying):
     bill = paying.bill("GBP")
     due = bill.amount_due
 
@@ -102,7 +102,7 @@ def test_partial_payment_leaves_the_bill_partially_paid(paying):  # type: ignore
     assert len(paying.ledger_payments(bill)) == 2
 
 
-def test_the_same_form_twice_records_one_payment(paying):  # type: ignore[no-untyped-def]
+def test_the_same_form_twice_records_one_payment(paying):
     bill = paying.bill("GBP")
     key = uuid.uuid4()
     due = bill.amount_due
@@ -115,7 +115,7 @@ def test_the_same_form_twice_records_one_payment(paying):  # type: ignore[no-unt
     assert Payment.objects.count() == 1
 
 
-def test_a_key_from_another_bill_is_refused(paying):  # type: ignore[no-untyped-def]
+def test_a_key_from_another_bill_is_refused(paying):
     first, second = paying.bills()[:2]
     key = uuid.uuid4()
     paying.pay(first, amount=Decimal("1.00"), idempotency_key=key)
@@ -125,7 +125,7 @@ def test_a_key_from_another_bill_is_refused(paying):  # type: ignore[no-untyped-
     assert paying.ledger_payments(second) == []
 
 
-def test_foreign_bill_from_a_base_account_needs_the_currency_rate(paying):  # type: ignore[no-untyped-def]
+def test_foreign_bill_from_a_base_account_needs_the_currency_rate(paying):
     bill = Bill.objects.for_company(paying.company).exclude(currency="GBP").first()
     if bill is None:
         pytest.skip("the seed made no foreign-currency bill")
@@ -155,7 +155,7 @@ def test_foreign_bill_from_a_base_account_needs_the_currency_rate(paying):  # ty
         (Decimal("99999999"), "more than the amount due"),
     ],
 )
-def test_bad_amounts_are_refused_before_anything_is_sent(paying, amount, message):  # type: ignore[no-untyped-def]
+def test_bad_amounts_are_refused_before_anything_is_sent(paying, amount, message):
     bill = paying.bill("GBP")
     with pytest.raises(UnableToPay, match=message):
         paying.pay(bill, amount=amount)
@@ -163,7 +163,7 @@ def test_bad_amounts_are_refused_before_anything_is_sent(paying, amount, message
     assert paying.ledger_payments(bill) == []
 
 
-def test_a_date_far_in_the_future_is_refused(paying):  # type: ignore[no-untyped-def]
+def test_a_date_far_in_the_future_is_refused(paying):
     bill = paying.bill("GBP")
     with pytest.raises(UnableToPay, match="too far ahead"):
         paying.pay(bill, paid_on=dt.date.today() + dt.timedelta(days=400))
@@ -171,7 +171,7 @@ def test_a_date_far_in_the_future_is_refused(paying):  # type: ignore[no-untyped
     assert paying.ledger_payments(bill) == []
 
 
-def test_another_companys_bank_account_is_refused(paying, other_company):  # type: ignore[no-untyped-def]
+def test_another_companys_bank_account_is_refused(paying, other_company):
     bill = paying.bill("GBP")
     foreign = BankAccount.objects.create(
         company=other_company, codat_id="x", name="Theirs", currency="GBP",
@@ -182,7 +182,7 @@ def test_another_companys_bank_account_is_refused(paying, other_company):  # typ
     assert Payment.objects.count() == 0
 
 
-def test_a_bill_paid_elsewhere_is_stopped_and_the_user_told(paying):  # type: ignore[no-untyped-def]
+def test_a_bill_paid_elsewhere_is_stopped_and_the_user_told(paying):
     bill = paying.bill("GBP")
     document = paying.ledger_bill(bill)
     document.update(status="Paid", amountDue=Decimal(0))
@@ -199,7 +199,7 @@ def test_a_bill_paid_elsewhere_is_stopped_and_the_user_told(paying):  # type: ig
     assert bill.status == Bill.Status.PAID  # the local copy caught up with the ledger
 
 
-def test_an_amount_due_changed_elsewhere_is_named(paying):  # type: ignore[no-untyped-def]
+def test_an_amount_due_changed_elsewhere_is_named(paying):
     bill = paying.bill("GBP")
     document = paying.ledger_bill(bill)
     new_due = Decimal(str(document["amountDue"])) - Decimal("3.00")
@@ -213,7 +213,7 @@ def test_an_amount_due_changed_elsewhere_is_named(paying):  # type: ignore[no-un
     assert paying.ledger_payments(bill) == []
 
 
-def test_a_payment_in_flight_blocks_a_second_one(paying, user):  # type: ignore[no-untyped-def]
+def test_a_payment_in_flight_blocks_a_second_one(paying, user):
     bill = paying.bill("GBP")
     Payment.objects.create(
         company=paying.company, bill=bill, bank_account=paying.bank(), amount=Decimal(1),
@@ -226,7 +226,7 @@ def test_a_payment_in_flight_blocks_a_second_one(paying, user):  # type: ignore[
     assert paying.ledger_payments(bill) == []
 
 
-def test_a_refusal_by_the_ledger_fails_the_payment_with_its_message(paying):  # type: ignore[no-untyped-def]
+def test_a_refusal_by_the_ledger_fails_the_payment_with_its_message(paying):
     bill = paying.bill("GBP")
     ghost = BankAccount.objects.create(
         company=paying.company, codat_id="no-such-account", name="Ghost", currency="GBP",
@@ -249,7 +249,7 @@ def test_a_refusal_by_the_ledger_fails_the_payment_with_its_message(paying):  # 
     "kind",
     [Fault.Kind.TIMEOUT, Fault.Kind.SERVER_ERROR, Fault.Kind.UNAVAILABLE, Fault.Kind.RATE_LIMIT],
 )
-def test_an_unreachable_ledger_leaves_the_payment_pending_and_queues_a_retry(  # type: ignore[no-untyped-def]
+def test_an_unreachable_ledger_leaves_the_payment_pending_and_queues_a_retry(
     paying, enqueued, kind
 ):
     bill = paying.bill("GBP")
@@ -270,7 +270,7 @@ def test_an_unreachable_ledger_leaves_the_payment_pending_and_queues_a_retry(  #
     assert kinds(retried) == ["created", "unavailable", "succeeded"]
 
 
-def test_a_lost_response_is_replayed_by_the_ledger_not_doubled(paying):  # type: ignore[no-untyped-def]
+def test_a_lost_response_is_replayed_by_the_ledger_not_doubled(paying):
     bill = paying.bill("GBP")
     fault(paying, Fault.Kind.LOST_RESPONSE)
 
@@ -288,7 +288,7 @@ def test_a_lost_response_is_replayed_by_the_ledger_not_doubled(paying):  # type:
     assert bill.status == Bill.Status.PAID
 
 
-def test_the_retry_task_backs_off_and_succeeds_with_the_same_key(paying):  # type: ignore[no-untyped-def]
+def test_the_retry_task_backs_off_and_succeeds_with_the_same_key(paying):
     bill = paying.bill("GBP")
     fault(paying, Fault.Kind.SERVER_ERROR, times=3)
     payment = paying.pay(bill)
@@ -304,13 +304,13 @@ def test_the_retry_task_backs_off_and_succeeds_with_the_same_key(paying):  # typ
     assert payment_retry_task.autoretry_for == (CodatUnavailable,)
 
 
-def test_retry_does_nothing_to_a_settled_payment(paying):  # type: ignore[no-untyped-def]
+def test_retry_does_nothing_to_a_settled_payment(paying):
     payment = paying.pay(paying.bill("GBP"))
     assert payment_retry(payment_id=payment.pk).status == Payment.Status.SUCCEEDED
     assert payment.events.count() == 2
 
 
-def test_reconcile_resends_within_the_replay_window(paying):  # type: ignore[no-untyped-def]
+def test_reconcile_resends_within_the_replay_window(paying):
     bill = paying.bill("GBP")
     fault(paying, Fault.Kind.LOST_RESPONSE)
     payment = paying.pay(bill)
@@ -324,7 +324,7 @@ def test_reconcile_resends_within_the_replay_window(paying):  # type: ignore[no-
     assert len(paying.ledger_payments(bill)) == 1
 
 
-def test_reconcile_finds_a_lost_payment_by_the_bills_amount_due(paying):  # type: ignore[no-untyped-def]
+def test_reconcile_finds_a_lost_payment_by_the_bills_amount_due(paying):
     bill = paying.bill("GBP")
     fault(paying, Fault.Kind.LOST_RESPONSE)
     payment = paying.pay(bill, amount=Decimal("10.00"))
@@ -339,7 +339,7 @@ def test_reconcile_finds_a_lost_payment_by_the_bills_amount_due(paying):  # type
     assert len(paying.ledger_payments(bill)) == 1
 
 
-def test_retry_past_the_replay_window_resends_nothing_and_settles_by_amount_due(paying):  # type: ignore[no-untyped-def]
+def test_retry_past_the_replay_window_resends_nothing_and_settles_by_amount_due(paying):
     bill = paying.bill("GBP")
     fault(paying, Fault.Kind.LOST_RESPONSE)
     payment = paying.pay(bill, amount=Decimal("10.00"))
@@ -351,7 +351,7 @@ def test_retry_past_the_replay_window_resends_nothing_and_settles_by_amount_due(
     assert len(paying.ledger_payments(bill)) == 1
 
 
-def test_reconcile_fails_a_payment_that_never_reached_the_ledger(paying):  # type: ignore[no-untyped-def]
+def test_reconcile_fails_a_payment_that_never_reached_the_ledger(paying):
     bill = paying.bill("GBP")
     fault(paying, Fault.Kind.TIMEOUT)
     payment = paying.pay(bill)
@@ -368,13 +368,13 @@ def test_reconcile_fails_a_payment_that_never_reached_the_ledger(paying):  # typ
     assert paying.pay(bill).status == Payment.Status.SUCCEEDED
 
 
-def test_reconcile_leaves_a_recent_pending_payment_to_the_retries(paying):  # type: ignore[no-untyped-def]
+def test_reconcile_leaves_a_recent_pending_payment_to_the_retries(paying):
     fault(paying, Fault.Kind.TIMEOUT)
     paying.pay(paying.bill("GBP"))
     assert payments_reconcile().checked == 0
 
 
-def test_payment_events_are_append_only(paying):  # type: ignore[no-untyped-def]
+def test_payment_events_are_append_only(paying):
     payment = paying.pay(paying.bill("GBP"))
     event = payment.events.first()
     event.message = "rewritten"
@@ -384,7 +384,7 @@ def test_payment_events_are_append_only(paying):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
-def test_the_ledger_is_called_outside_any_transaction_after_the_row_is_committed(enqueued):  # type: ignore[no-untyped-def]
+def test_the_ledger_is_called_outside_any_transaction_after_the_row_is_committed(enqueued):
     paying = paying_company(bills=3)
     bill = paying.bill("GBP")
     seen: list[tuple[str, bool, list[str]]] = []
@@ -415,7 +415,7 @@ def test_the_ledger_is_called_outside_any_transaction_after_the_row_is_committed
     assert seen[1][2] == ["pending"]  # the row was committed, pending, before the POST
 
 
-def test_the_reconcile_task_and_its_beat_entry(paying):  # type: ignore[no-untyped-def]
+def test_the_reconcile_task_and_its_beat_entry(paying):
     from django.conf import settings as django_settings
 
     from payables.tasks import payments_reconcile as task
@@ -433,7 +433,7 @@ def test_the_reconcile_task_and_its_beat_entry(paying):  # type: ignore[no-untyp
     assert payment.status == Payment.Status.SUCCEEDED
 
 
-def test_reconcile_flags_a_bill_changed_elsewhere_for_review_once(paying):  # type: ignore[no-untyped-def]
+def test_reconcile_flags_a_bill_changed_elsewhere_for_review_once(paying):
     bill = paying.bill("GBP")
     fault(paying, Fault.Kind.TIMEOUT)
     payment = paying.pay(bill, amount=Decimal("10.00"))

@@ -20,17 +20,17 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 @pytest.fixture
-def staff(db):  # type: ignore[no-untyped-def]
+def staff(db):
     return UserFactory(email="staff@billpay.example", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
-def staff_client(client, staff):  # type: ignore[no-untyped-def]
+def staff_client(client, staff):
     client.force_login(staff)
     return client
 
 
-def action(client, model: str, name: str, ids: list[int]):  # type: ignore[no-untyped-def]
+def action(client, model: str, name: str, ids: list[int]):
     return client.post(
         reverse(f"admin:{model}_changelist"),
         {"action": name, ACTION_CHECKBOX_NAME: [str(i) for i in ids]},
@@ -38,7 +38,7 @@ def action(client, model: str, name: str, ids: list[int]):  # type: ignore[no-un
     )
 
 
-def test_only_staff_reach_admin(client, user) -> None:  # type: ignore[no-untyped-def]
+def test_only_staff_reach_admin(client, user) -> None:
     client.force_login(user)  # a normal user
     response = client.get(reverse("admin:accounts_connection_changelist"))
     assert response.status_code == 302
@@ -49,7 +49,7 @@ def test_only_staff_reach_admin(client, user) -> None:  # type: ignore[no-untype
 
 def test_connections_show_status_last_sync_and_reconnect(
     staff_client, company, other_company
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     connection = company.connections.get()
     ImportRun.objects.create(company=company, connection=connection, status="succeeded",
                              finished_at=timezone.now() - dt.timedelta(hours=1))  # fmt: skip
@@ -63,7 +63,7 @@ def test_connections_show_status_last_sync_and_reconnect(
     assert "Acme Widgets Ltd" not in revoked.text
 
 
-def test_refresh_now_action_queues_and_is_audited(staff_client, staff, company) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_now_action_queues_and_is_audited(staff_client, staff, company) -> None:
     connection = company.connections.get()
     with mock.patch("payables.tasks.payables_refresh.delay_on_commit") as delay:
         response = action(staff_client, "accounts_connection", "refresh_now", [connection.pk])
@@ -77,7 +77,7 @@ def test_refresh_now_action_queues_and_is_audited(staff_client, staff, company) 
     assert entry.company == company
 
 
-def test_unlink_action_unlinks_in_the_ledger(staff_client, staff, imported) -> None:  # type: ignore[no-untyped-def]
+def test_unlink_action_unlinks_in_the_ledger(staff_client, staff, imported) -> None:
     response = action(staff_client, "accounts_connection", "unlink", [imported.connection.pk])
     assert "unlinked." in response.text
     imported.connection.refresh_from_db()
@@ -87,7 +87,7 @@ def test_unlink_action_unlinks_in_the_ledger(staff_client, staff, imported) -> N
     assert AuditLogEntry.objects.filter(action="admin.action.unlink", actor=staff).exists()
 
 
-def test_bills_search_by_supplier_and_filter_by_due(staff_client, company) -> None:  # type: ignore[no-untyped-def]
+def test_bills_search_by_supplier_and_filter_by_due(staff_client, company) -> None:
     today = timezone.localdate()
     northwind = SupplierFactory(company=company, name="Northwind")
     BillFactory(company=company, supplier=northwind, reference="LATE-1",
@@ -108,7 +108,7 @@ def test_bills_search_by_supplier_and_filter_by_due(staff_client, company) -> No
     assert "LATE-1" not in week
 
 
-def test_sync_runs_list_refreshes(staff_client, company) -> None:  # type: ignore[no-untyped-def]
+def test_sync_runs_list_refreshes(staff_client, company) -> None:
     ImportRun.objects.create(company=company, connection=company.connections.get(),
                              kind="refresh", trigger="schedule", status="failed", error="Down.")  # fmt: skip
     response = staff_client.get(reverse("admin:payables_importrun_changelist") + "?kind=refresh")
@@ -117,7 +117,7 @@ def test_sync_runs_list_refreshes(staff_client, company) -> None:  # type: ignor
     assert "schedule" in response.text
 
 
-def test_audit_log_is_read_only(staff_client, company) -> None:  # type: ignore[no-untyped-def]
+def test_audit_log_is_read_only(staff_client, company) -> None:
     entry = AuditLogEntry.objects.create(company=company, action="supplier.updated",
                                          object_type="supplier", object_id="1")  # fmt: skip
     assert staff_client.get(reverse("admin:accounts_auditlogentry_changelist")).status_code == 200
@@ -135,7 +135,7 @@ def test_audit_log_is_read_only(staff_client, company) -> None:  # type: ignore[
         AuditLogEntry.objects.update(action="x")
 
 
-def test_fault_settings_changed_by_staff_are_audited(staff_client, staff) -> None:  # type: ignore[no-untyped-def]
+def test_fault_settings_changed_by_staff_are_audited(staff_client, staff) -> None:
     response = staff_client.post(reverse("admin:sandbox_fault_add"), {
         "kind": "unavailable", "method": "GET", "path_contains": "/bills", "probability": "1",
         "latency_ms": "0", "retry_after_seconds": "1", "active": "on",
@@ -149,7 +149,7 @@ def test_fault_settings_changed_by_staff_are_audited(staff_client, staff) -> Non
     assert AuditLogEntry.objects.filter(action="admin.action.switch_off").exists()
 
 
-def test_beat_schedule_can_be_paused_in_admin(staff_client) -> None:  # type: ignore[no-untyped-def]
+def test_beat_schedule_can_be_paused_in_admin(staff_client) -> None:
     from django_celery_beat.models import PeriodicTask
 
     task = PeriodicTask.objects.get(name="payables-refresh-all")
@@ -164,7 +164,7 @@ def test_beat_schedule_can_be_paused_in_admin(staff_client) -> None:  # type: ig
 
 def test_sandbox_read_complete_action_sends_a_webhook(
     staff_client, imported, settings, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.CODAT_WEBHOOK_SECRET = "whsec_" + "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ=="
     settings.SANDBOX_WEBHOOK_URL = "http://billpay.test/webhooks/codat/"
     with (

@@ -31,12 +31,12 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 @pytest.fixture
-def enqueued():  # type: ignore[no-untyped-def]
+def enqueued():
     with mock.patch("payables.tasks.payables_refresh.delay_on_commit") as delay:
         yield delay
 
 
-def refresh(imported, enqueued, trigger=Trigger.USER) -> ImportRun:  # type: ignore[no-untyped-def]
+def refresh(imported, enqueued, trigger=Trigger.USER) -> ImportRun:
     run = payables_refresh_start(
         company=imported.company, connection=imported.connection, trigger=trigger
     )
@@ -208,7 +208,7 @@ def test_a_redelivered_refresh_does_not_run_twice(imported, enqueued) -> None:
     assert again.attempts == 1
 
 
-def test_a_bill_paid_through_the_api_by_another_app_is_picked_up(imported, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_a_bill_paid_through_the_api_by_another_app_is_picked_up(imported, enqueued) -> None:
     from billpay.ledger import codat_client
     from codat.types import BillPaymentPrototype
     from payables.models import BankAccount

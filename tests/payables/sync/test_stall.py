@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def enqueued():  # type: ignore[no-untyped-def]
+def enqueued():
     with (
         mock.patch("payables.tasks.payables_import.delay_on_commit") as imports,
         mock.patch("payables.tasks.payables_refresh.delay_on_commit") as refreshes,
@@ -28,7 +28,7 @@ def enqueued():  # type: ignore[no-untyped-def]
         yield {"import": imports, "refresh": refreshes}
 
 
-def make_run(company, *, idle: float, **fields) -> ImportRun:  # type: ignore[no-untyped-def]
+def make_run(company, *, idle: float, **fields) -> ImportRun:
     """A running run whose last stored page was `idle` seconds ago."""
     now = timezone.now()
     fields.setdefault("status", ImportRun.Status.RUNNING)
@@ -44,19 +44,19 @@ def make_run(company, *, idle: float, **fields) -> ImportRun:  # type: ignore[no
 
 
 class TestStalled:
-    def test_a_run_is_stalled_after_the_setting_without_progress(self, company, settings) -> None:  # type: ignore[no-untyped-def]
+    def test_a_run_is_stalled_after_the_setting_without_progress(self, company, settings) -> None:
         settings.IMPORT_STALL_SECONDS = 120
         assert not make_run(company, idle=110).is_stalled()
         ImportRun.objects.all().delete()
         assert make_run(company, idle=130).is_stalled()
 
-    def test_it_counts_from_the_last_progress_not_the_start(self, company) -> None:  # type: ignore[no-untyped-def]
+    def test_it_counts_from_the_last_progress_not_the_start(self, company) -> None:
         # Started three hours ago, but still storing pages: alive.
         run = make_run(company, idle=5)
         assert not run.is_stalled()
         assert not ImportRun.objects.filter(ImportRun.stalled(timezone.now())).exists()
 
-    def test_a_pending_run_no_task_picked_up_is_stalled(self, company) -> None:  # type: ignore[no-untyped-def]
+    def test_a_pending_run_no_task_picked_up_is_stalled(self, company) -> None:
         run = ImportRun.objects.create(
             company=company,
             connection=company.connections.get(),
@@ -64,13 +64,13 @@ class TestStalled:
         )
         assert run.is_stalled()
 
-    def test_a_finished_run_is_never_stalled(self, company) -> None:  # type: ignore[no-untyped-def]
+    def test_a_finished_run_is_never_stalled(self, company) -> None:
         run = make_run(company, idle=3600, status=ImportRun.Status.FAILED)
         assert not run.is_stalled()
 
 
 class TestSweeper:
-    def test_it_resumes_a_stalled_import_from_where_it_stopped(self, company, enqueued) -> None:  # type: ignore[no-untyped-def]
+    def test_it_resumes_a_stalled_import_from_where_it_stopped(self, company, enqueued) -> None:
         run = make_run(company, idle=600, phase="bills", bills_token="page-3", bills_imported=200)
 
         assert import_runs_resume_stalled() == (1, 0)
@@ -87,7 +87,7 @@ class TestSweeper:
         # Resuming counts as progress: it is not swept again straight away.
         assert import_runs_resume_stalled() == (0, 0)
 
-    def test_it_resumes_a_stalled_refresh_with_the_refresh_task(self, company, enqueued) -> None:  # type: ignore[no-untyped-def]
+    def test_it_resumes_a_stalled_refresh_with_the_refresh_task(self, company, enqueued) -> None:
         run = make_run(company, idle=600, kind=ImportRun.Kind.REFRESH)
 
         assert import_runs_resume_stalled() == (1, 0)
@@ -95,14 +95,14 @@ class TestSweeper:
         enqueued["refresh"].assert_called_once_with(run.pk)
         enqueued["import"].assert_not_called()
 
-    def test_it_leaves_a_run_that_is_making_progress(self, company, enqueued) -> None:  # type: ignore[no-untyped-def]
+    def test_it_leaves_a_run_that_is_making_progress(self, company, enqueued) -> None:
         make_run(company, idle=30)
         assert import_runs_resume_stalled() == (0, 0)
         enqueued["import"].assert_not_called()
 
     def test_after_the_last_automatic_retry_it_fails_the_run_for_a_person(
         self, company, enqueued, settings
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         settings.IMPORT_STALL_MAX_RESUMES = 3
         run = make_run(company, idle=600, resumes=3)
 
@@ -119,7 +119,7 @@ class TestSweeper:
 
 
 class TestLease:
-    def test_an_old_attempt_cannot_fail_or_annotate_the_new_one(self, company) -> None:  # type: ignore[no-untyped-def]
+    def test_an_old_attempt_cannot_fail_or_annotate_the_new_one(self, company) -> None:
         run = make_run(company, idle=1, lease="new-attempt")
 
         payables_import_note(run_id=run.pk, message="Busy. Retrying…", lease="old-attempt")
@@ -129,7 +129,7 @@ class TestLease:
         assert run.status == ImportRun.Status.RUNNING
         assert run.error == ""
 
-    def test_a_note_while_backing_off_is_a_heartbeat(self, company) -> None:  # type: ignore[no-untyped-def]
+    def test_a_note_while_backing_off_is_a_heartbeat(self, company) -> None:
         run = make_run(company, idle=600)
 
         payables_import_note(run_id=run.pk, message="Busy. Retrying…", lease="worker-1")
@@ -140,7 +140,7 @@ class TestLease:
 
 
 class TestExpiry:
-    def test_it_counts_from_the_last_progress(self, company, settings) -> None:  # type: ignore[no-untyped-def]
+    def test_it_counts_from_the_last_progress(self, company, settings) -> None:
         settings.IMPORT_RUN_STUCK_SECONDS = 7200
         # Started three hours ago and still storing pages ten minutes ago: not given up.
         run = make_run(company, idle=600)
@@ -151,7 +151,7 @@ class TestExpiry:
         assert run.status == ImportRun.Status.FAILED
 
 
-def test_beat_runs_the_sweeper_every_minute(company, enqueued, settings) -> None:  # type: ignore[no-untyped-def]
+def test_beat_runs_the_sweeper_every_minute(company, enqueued, settings) -> None:
     from payables.tasks import import_runs_resume_stalled as task
 
     entry = settings.CELERY_BEAT_SCHEDULE["payables-import-runs-resume-stalled"]

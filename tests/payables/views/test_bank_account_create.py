@@ -18,12 +18,12 @@ URL = reverse("payables:bank-account-create")
 
 
 @pytest.fixture
-def paying(user) -> PayingCompany:  # type: ignore[no-untyped-def]
+def paying(user) -> PayingCompany:
     return paying_company(user=user, bills=4)
 
 
 @pytest.fixture
-def web(client, user, paying):  # type: ignore[no-untyped-def]
+def web(client, user, paying):
     client.force_login(user)
     return client
 
@@ -51,7 +51,7 @@ def in_ledger(paying: PayingCompany, name: str) -> bool:
     )
 
 
-def test_it_creates_the_account_in_the_ledger_and_locally(web, paying):  # type: ignore[no-untyped-def]
+def test_it_creates_the_account_in_the_ledger_and_locally(web, paying):
     response = web.post(URL, data())
     assert response.status_code == 302
     account = BankAccount.objects.get(company=paying.company, name="Payroll account")
@@ -62,14 +62,14 @@ def test_it_creates_the_account_in_the_ledger_and_locally(web, paying):  # type:
     assert "Payroll account (GBP)" in web.get(reverse("payables:bill-pay", args=[bill.pk])).text
 
 
-def test_the_same_form_twice_creates_one_account(web, paying):  # type: ignore[no-untyped-def]
+def test_the_same_form_twice_creates_one_account(web, paying):
     values = data()
     web.post(URL, values)
     web.post(URL, values)
     assert BankAccount.objects.filter(company=paying.company, name="Payroll account").count() == 1
 
 
-def test_from_the_pay_dialog_it_returns_to_the_payment_with_the_account_chosen(web, paying):  # type: ignore[no-untyped-def]
+def test_from_the_pay_dialog_it_returns_to_the_payment_with_the_account_chosen(web, paying):
     bill = paying.bill("GBP")
     response = web.post(URL, data(bill=bill.pk), headers={"HX-Request": "true"})
     account = BankAccount.objects.get(company=paying.company, name="Payroll account")
@@ -94,7 +94,7 @@ def test_from_the_pay_dialog_it_returns_to_the_payment_with_the_account_chosen(w
         ({"account_type": "Credit"}, "The ledger refused the bank account"),
     ],
 )
-def test_bad_input_is_refused_with_a_message_and_kept(web, paying, changes, message):  # type: ignore[no-untyped-def]
+def test_bad_input_is_refused_with_a_message_and_kept(web, paying, changes, message):
     response = web.post(URL, data(**changes))
     assert response.status_code == 200
     assert message in response.text
@@ -103,27 +103,27 @@ def test_bad_input_is_refused_with_a_message_and_kept(web, paying, changes, mess
     assert not in_ledger(paying, "Payroll account")
 
 
-def test_htmx_get_is_the_dialog_only(web):  # type: ignore[no-untyped-def]
+def test_htmx_get_is_the_dialog_only(web):
     response = web.get(URL, {"bill": ""}, headers={"HX-Request": "true"})
     assert response.text.lstrip().startswith("<dialog")
 
 
-def test_another_companys_bill_is_404(web, other_company):  # type: ignore[no-untyped-def]
+def test_another_companys_bill_is_404(web, other_company):
     theirs = BillFactory(company=other_company)
     assert web.get(URL, {"bill": theirs.pk}).status_code == 404
 
 
-def test_anonymous_goes_to_login(client):  # type: ignore[no-untyped-def]
+def test_anonymous_goes_to_login(client):
     response = client.get(URL)
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
 
-def test_wrong_method_is_405(web):  # type: ignore[no-untyped-def]
+def test_wrong_method_is_405(web):
     assert web.put(URL).status_code == 405
 
 
-def test_company_settings_links_here_and_it_returns_there(web, paying):  # type: ignore[no-untyped-def]
+def test_company_settings_links_here_and_it_returns_there(web, paying):
     settings_url = reverse("accounts:company-settings")
     assert f"{URL}?next={settings_url}" in web.get(settings_url).text
     response = web.post(URL, data(next=settings_url))
@@ -132,6 +132,6 @@ def test_company_settings_links_here_and_it_returns_there(web, paying):  # type:
     assert response["Location"] == reverse("payables:payment-list")
 
 
-def test_a_bill_id_too_big_for_the_database_is_ignored(web):  # type: ignore[no-untyped-def]
+def test_a_bill_id_too_big_for_the_database_is_ignored(web):
     response = web.get(URL, {"bill": "9" * 25})
     assert response.status_code == 200

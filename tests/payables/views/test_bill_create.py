@@ -45,7 +45,7 @@ def form_data(linked: Linked, **changes: Any) -> dict[str, Any]:
 
 def test_it_offers_only_active_expense_accounts_and_active_tax_rates(
     client_logged_in, linked
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client_logged_in.get(URL)
 
     html = response.content.decode()
@@ -60,17 +60,17 @@ def test_it_offers_only_active_expense_accounts_and_active_tax_rates(
     assert "<html" in html
 
 
-def test_it_redirects_anonymous_users_to_login(client, linked) -> None:  # type: ignore[no-untyped-def]
+def test_it_redirects_anonymous_users_to_login(client, linked) -> None:
     response = client.get(URL)
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
 
-def test_it_refuses_other_methods(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_other_methods(client_logged_in, linked) -> None:
     assert client_logged_in.put(URL).status_code == 405
 
 
-def test_it_creates_the_bill_and_lands_on_it(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_it_creates_the_bill_and_lands_on_it(client_logged_in, linked) -> None:
     before = linked.ledger_bill_count()
 
     response = client_logged_in.post(URL, form_data(linked))
@@ -83,7 +83,7 @@ def test_it_creates_the_bill_and_lands_on_it(client_logged_in, linked) -> None: 
     assert bill.status == Bill.Status.OPEN
 
 
-def test_a_double_submit_creates_one_bill(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_a_double_submit_creates_one_bill(client_logged_in, linked) -> None:
     before = linked.ledger_bill_count()
     data = form_data(linked)
 
@@ -95,14 +95,14 @@ def test_a_double_submit_creates_one_bill(client_logged_in, linked) -> None:  # 
     assert Bill.objects.filter(reference="INV-9001").count() == 1
 
 
-def test_htmx_submit_redirects_the_client(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_submit_redirects_the_client(client_logged_in, linked) -> None:
     response = client_logged_in.post(URL, form_data(linked), headers=HTMX)
 
     bill = Bill.objects.get(reference="INV-9001")
     assert response["HX-Redirect"] == reverse("payables:bill-detail", args=[bill.pk])
 
 
-def test_htmx_add_line_returns_only_the_form_with_one_more_line(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_add_line_returns_only_the_form_with_one_more_line(client_logged_in, linked) -> None:
     before = linked.ledger_bill_count()
 
     response = client_logged_in.post(URL, form_data(linked, action="add_line"), headers=HTMX)
@@ -115,7 +115,7 @@ def test_htmx_add_line_returns_only_the_form_with_one_more_line(client_logged_in
     assert linked.ledger_bill_count() == before
 
 
-def test_remove_line_keeps_the_other_lines(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_remove_line_keeps_the_other_lines(client_logged_in, linked) -> None:
     data = form_data(
         linked,
         action="remove_line-0",
@@ -136,7 +136,7 @@ def test_remove_line_keeps_the_other_lines(client_logged_in, linked) -> None:  #
     assert "Copier paper" not in html
 
 
-def test_totals_are_recomputed_on_the_server_as_the_user_types(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_totals_are_recomputed_on_the_server_as_the_user_types(client_logged_in, linked) -> None:
     data = form_data(
         linked,
         action="recalc",
@@ -158,7 +158,7 @@ def test_totals_are_recomputed_on_the_server_as_the_user_types(client_logged_in,
     assert re.search(r"data-total>61\.52 GBP<", html)
 
 
-def test_the_supplier_last_used_account_and_tax_rate_are_proposed(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_the_supplier_last_used_account_and_tax_rate_are_proposed(client_logged_in, linked) -> None:
     supplier = linked.supplier()
     last = (
         supplier.bills.order_by("-issue_date", "-id")
@@ -224,7 +224,7 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(("case", "change", "message"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
-def test_bad_input_is_refused_with_a_message_and_nothing_is_created(  # type: ignore[no-untyped-def]
+def test_bad_input_is_refused_with_a_message_and_nothing_is_created(
     client_logged_in, linked, case, change, message
 ) -> None:
     before, local_before = linked.ledger_bill_count(), Bill.objects.count()
@@ -240,7 +240,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_created(  # type: ig
     assert 'value="Copier paper"' in html  # the input is kept
 
 
-def test_ledger_down_keeps_the_input_and_a_retry_creates_the_bill(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_ledger_down_keeps_the_input_and_a_retry_creates_the_bill(client_logged_in, linked) -> None:
     before = linked.ledger_bill_count()
     fault_inject(kind=Fault.Kind.UNAVAILABLE, method="POST", path_contains="/bills")
     data = form_data(linked)
@@ -260,7 +260,7 @@ def test_ledger_down_keeps_the_input_and_a_retry_creates_the_bill(client_logged_
     assert linked.ledger_bill_count() == before + 1
 
 
-def test_near_matches_are_shown_before_a_new_supplier_is_created(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_near_matches_are_shown_before_a_new_supplier_is_created(client_logged_in, linked) -> None:
     existing = linked.supplier()
     similar = existing.name.rstrip(".") + "s"
     data = form_data(linked, action="create_supplier", new_supplier=similar, supplier="")
@@ -280,7 +280,7 @@ def test_near_matches_are_shown_before_a_new_supplier_is_created(client_logged_i
     assert created.codat_id
 
 
-def test_a_new_name_without_near_matches_is_created_at_once(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_name_without_near_matches_is_created_at_once(client_logged_in, linked) -> None:
     data = form_data(
         linked, action="create_supplier", new_supplier="Zebra Quantum Holdings", supplier=""
     )
@@ -291,7 +291,7 @@ def test_a_new_name_without_near_matches_is_created_at_once(client_logged_in, li
     assert "Supplier “Zebra Quantum Holdings” created in the ledger." in html
 
 
-def test_supplier_type_ahead_lists_matching_suppliers_only(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_supplier_type_ahead_lists_matching_suppliers_only(client_logged_in, linked) -> None:
     supplier = linked.supplier()
     typed = supplier.name.split()[0]
 
@@ -305,7 +305,7 @@ def test_supplier_type_ahead_lists_matching_suppliers_only(client_logged_in, lin
     assert "Zzz" not in html
 
 
-def test_tax_rate_options_follow_the_chosen_account(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_tax_rate_options_follow_the_chosen_account(client_logged_in, linked) -> None:
     _sales_rate(linked)
     account = linked.account("461")
 
@@ -320,7 +320,7 @@ def test_tax_rate_options_follow_the_chosen_account(client_logged_in, linked) ->
     assert "17.5%" not in html
 
 
-def test_refresh_options_reads_the_ledger_again(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_options_reads_the_ledger_again(client_logged_in, linked) -> None:
     TaxRate.objects.filter(company=linked.company).delete()
 
     response = client_logged_in.post(reverse("payables:mapping-options-refresh"), {"next": URL})
@@ -331,18 +331,18 @@ def test_refresh_options_reads_the_ledger_again(client_logged_in, linked) -> Non
     assert TaxRate.objects.filter(company=linked.company, code="INPUT", status="Archived").exists()
 
 
-def test_refresh_options_refuses_get(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_options_refuses_get(client_logged_in, linked) -> None:
     assert client_logged_in.get(reverse("payables:mapping-options-refresh")).status_code == 405
 
 
-def test_htmx_get_returns_only_the_form(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_get_returns_only_the_form(client_logged_in, linked) -> None:
     html = client_logged_in.get(URL, headers=HTMX).content.decode()
     assert html.strip().startswith('<form id="bill-form"')
 
 
 def test_a_company_without_a_linked_platform_is_sent_to_onboarding(
     client_logged_in, company
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     company.connections.update(status="Unlinked")
 
     response = client_logged_in.get(URL)
@@ -351,7 +351,7 @@ def test_a_company_without_a_linked_platform_is_sent_to_onboarding(
     assert response["Location"] == reverse("accounts:onboarding-platform")
 
 
-def test_a_missing_token_is_refused_and_replaced(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_token_is_refused_and_replaced(client_logged_in, linked) -> None:
     before = linked.ledger_bill_count()
 
     response = client_logged_in.post(URL, form_data(linked, token="not-a-uuid"))
@@ -363,7 +363,7 @@ def test_a_missing_token_is_refused_and_replaced(client_logged_in, linked) -> No
     assert linked.ledger_bill_count() == before
 
 
-def test_quickbooks_references_are_limited_to_21_characters(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_quickbooks_references_are_limited_to_21_characters(client_logged_in, linked) -> None:
     linked.company.connections.update(platform_key="qhyg")
 
     html = client_logged_in.post(URL, form_data(linked, reference="R" * 22)).content.decode()
@@ -374,7 +374,7 @@ def test_quickbooks_references_are_limited_to_21_characters(client_logged_in, li
 
 def test_choosing_a_supplier_shows_its_last_coding_without_touching_the_form(
     client_logged_in, linked
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     supplier = linked.supplier()
     last = (
         supplier.bills.order_by("-issue_date", "-id")
@@ -402,7 +402,7 @@ def test_choosing_a_supplier_shows_its_last_coding_without_touching_the_form(
 
 def test_a_ledger_refusal_is_shown_on_its_field_and_nothing_is_lost(
     client_logged_in, linked
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # billpay's copy still says Active; the ledger archived the supplier since the last refresh.
     from sandbox.api.records import get_document, save_document
 
@@ -422,7 +422,7 @@ def test_a_ledger_refusal_is_shown_on_its_field_and_nothing_is_lost(
     assert not Bill.objects.filter(reference="INV-9001").exists()
 
 
-def test_the_recalculate_button_gets_the_whole_form_back(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_the_recalculate_button_gets_the_whole_form_back(client_logged_in, linked) -> None:
     headers = {**HTMX, "HX-Target": "bill-form"}
 
     html = client_logged_in.post(
@@ -457,7 +457,7 @@ def test_the_recalculate_button_gets_the_whole_form_back(client_logged_in, linke
 )
 def test_a_bill_that_totals_zero_or_less_is_refused_with_its_total(
     client_logged_in, linked, lines: dict[str, Any], total: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """It was created Open in the ledger, with a Pay button that refused every amount."""
     before = linked.ledger_bill_count()
     changes = {k: (str(linked.account("461").pk) if v is None else v) for k, v in lines.items()}

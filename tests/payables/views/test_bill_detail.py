@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def frozen_today():  # type: ignore[no-untyped-def]
+def frozen_today():
     with time_machine.travel(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC), tick=False):
         yield
 
@@ -25,7 +25,7 @@ def url(bill: Bill) -> str:
 
 
 @pytest.fixture
-def bill(company):  # type: ignore[no-untyped-def]
+def bill(company):
     supplier = SupplierFactory(company=company, name="Northwind Traders")
     bill = BillFactory(
         company=company,
@@ -56,7 +56,7 @@ def bill(company):  # type: ignore[no-untyped-def]
     return bill
 
 
-def test_it_shows_the_bill(client_logged_in, bill):  # type: ignore[no-untyped-def]
+def test_it_shows_the_bill(client_logged_in, bill):
     response = client_logged_in.get(url(bill))
     assert response.status_code == 200
     html = response.text
@@ -69,12 +69,12 @@ def test_it_shows_the_bill(client_logged_in, bill):  # type: ignore[no-untyped-d
         assert text in html, text
 
 
-def test_a_bill_in_the_base_currency_shows_no_rate(client_logged_in, bill):  # type: ignore[no-untyped-def]
+def test_a_bill_in_the_base_currency_shows_no_rate(client_logged_in, bill):
     Bill.objects.filter(pk=bill.pk).update(currency="GBP", currency_rate=Decimal("1.000000000"))
     assert "Currency rate" not in client_logged_in.get(url(bill)).text
 
 
-def test_it_shows_line_items_with_account_and_tax_rate_names(client_logged_in, bill):  # type: ignore[no-untyped-def]
+def test_it_shows_line_items_with_account_and_tax_rate_names(client_logged_in, bill):
     html = client_logged_in.get(url(bill)).text
     assert "Paper, A4" in html
     assert "Delivery" in html
@@ -85,7 +85,7 @@ def test_it_shows_line_items_with_account_and_tax_rate_names(client_logged_in, b
     assert "200.00" in html
 
 
-def test_it_shows_payments_and_attachments(client_logged_in, bill):  # type: ignore[no-untyped-def]
+def test_it_shows_payments_and_attachments(client_logged_in, bill):
     html = client_logged_in.get(url(bill)).text
     assert "No payments recorded in billpay yet" in html
     assert "The ledger shows 1,000.00 EUR of 1,440.00 already paid." in html
@@ -94,51 +94,51 @@ def test_it_shows_payments_and_attachments(client_logged_in, bill):  # type: ign
     assert "application/pdf" in html
 
 
-def test_lookups_do_not_cross_companies(client_logged_in, bill, other_company):  # type: ignore[no-untyped-def]
+def test_lookups_do_not_cross_companies(client_logged_in, bill, other_company):
     Account.objects.filter(codat_id="acc-1").delete()
     Account.objects.create(company=other_company, codat_id="acc-1", name="Their Account",
                            status=MappingStatus.ACTIVE)  # fmt: skip
     assert "Their Account" not in client_logged_in.get(url(bill)).text
 
 
-def test_query_count_is_small(client_logged_in, bill, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+def test_query_count_is_small(client_logged_in, bill, django_assert_max_num_queries):
     client_logged_in.get(url(bill))
     # 11: the payments section reads the bill's payment history in one more query.
     with django_assert_max_num_queries(11):
         assert client_logged_in.get(url(bill)).status_code == 200
 
 
-def test_a_bill_without_lines_or_attachments(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_a_bill_without_lines_or_attachments(client_logged_in, company):
     bill = BillFactory(company=company)
     html = client_logged_in.get(url(bill)).text
     assert "The ledger has no line items for this bill." in html
     assert "No attachments." in html
 
 
-def test_other_company_gets_404(client_logged_in, other_company):  # type: ignore[no-untyped-def]
+def test_other_company_gets_404(client_logged_in, other_company):
     theirs = BillFactory(company=other_company)
     assert client_logged_in.get(url(theirs)).status_code == 404
 
 
-def test_unknown_bill_gets_404(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_unknown_bill_gets_404(client_logged_in, company):
     assert client_logged_in.get("/bills/999999/").status_code == 404
 
 
-def test_user_without_a_company_gets_404(client, user, other_company):  # type: ignore[no-untyped-def]
+def test_user_without_a_company_gets_404(client, user, other_company):
     client.force_login(user)
     assert client.get(url(BillFactory(company=other_company))).status_code == 404
 
 
-def test_anonymous_goes_to_login(client, bill):  # type: ignore[no-untyped-def]
+def test_anonymous_goes_to_login(client, bill):
     response = client.get(url(bill))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
-def test_wrong_method_gets_405(client_logged_in, bill, method):  # type: ignore[no-untyped-def]
+def test_wrong_method_gets_405(client_logged_in, bill, method):
     assert getattr(client_logged_in, method)(url(bill)).status_code == 405
 
 
-def test_junk_id_is_not_a_route(client_logged_in):  # type: ignore[no-untyped-def]
+def test_junk_id_is_not_a_route(client_logged_in):
     assert client_logged_in.get("/bills/abc/").status_code == 404

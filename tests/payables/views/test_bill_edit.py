@@ -31,7 +31,7 @@ def url(bill: Bill) -> str:
     return reverse("payables:bill-edit", args=[bill.pk])
 
 
-def test_it_shows_the_bill_in_the_form(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_bill_in_the_form(client_logged_in, bill: Bill) -> None:
     html = client_logged_in.get(url(bill)).content.decode()
 
     assert "Edit bill" in html
@@ -41,7 +41,7 @@ def test_it_shows_the_bill_in_the_form(client_logged_in, bill: Bill) -> None:  #
 
 def test_saving_replaces_every_line_in_the_ledger_and_locally(
     client_logged_in, linked, bill: Bill
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = linked.ledger_bill_count()
     data = form_data(linked, reference="EDITED-1", supplier=bill.supplier.name)
 
@@ -59,7 +59,7 @@ def test_saving_replaces_every_line_in_the_ledger_and_locally(
     assert linked.ledger_bill_count() == before
 
 
-def test_a_double_submit_updates_once(client_logged_in, linked, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_a_double_submit_updates_once(client_logged_in, linked, bill: Bill) -> None:
     data = form_data(linked, reference="EDITED-2", supplier=bill.supplier.name)
 
     first = client_logged_in.post(url(bill), data)
@@ -84,7 +84,7 @@ def test_a_double_submit_updates_once(client_logged_in, linked, bill: Bill) -> N
 )
 def test_other_bills_refuse_with_a_reason(
     client_logged_in, company, status, amount_due, reason
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     bill = BillFactory(
         company=company, status=status, total_amount=Decimal(120), amount_due=amount_due
     )
@@ -99,7 +99,7 @@ def test_other_bills_refuse_with_a_reason(
     assert bill.reference != "x"
 
 
-def test_ledger_rejection_keeps_the_input(client_logged_in, linked, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_ledger_rejection_keeps_the_input(client_logged_in, linked, bill: Bill) -> None:
     fault_inject(kind=Fault.Kind.UNAVAILABLE, method="PUT", path_contains="/bills/")
     data = form_data(linked, reference="EDITED-3", supplier=bill.supplier.name)
 
@@ -111,29 +111,29 @@ def test_ledger_rejection_keeps_the_input(client_logged_in, linked, bill: Bill) 
     assert bill.reference != "EDITED-3"
 
 
-def test_other_company_gets_404(client_logged_in, other_company) -> None:  # type: ignore[no-untyped-def]
+def test_other_company_gets_404(client_logged_in, other_company) -> None:
     bill = BillFactory(company=other_company)
     assert client_logged_in.get(url(bill)).status_code == 404
 
 
-def test_anonymous_goes_to_login(client, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_goes_to_login(client, bill: Bill) -> None:
     response = client.get(url(bill))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
 
-def test_wrong_method_is_refused(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_method_is_refused(client_logged_in, bill: Bill) -> None:
     assert client_logged_in.delete(url(bill)).status_code == 405
 
 
-def test_htmx_gets_only_the_form(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_gets_only_the_form(client_logged_in, bill: Bill) -> None:
     html = client_logged_in.get(url(bill), headers=HTMX).content.decode()
     assert html.strip().startswith('<form id="bill-form"')
 
 
 def test_the_detail_page_links_to_edit_only_when_editable(
     client_logged_in, company, bill: Bill
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     paid = BillFactory(company=company, status="PartiallyPaid", amount_due=Decimal(1))
     detail = reverse("payables:bill-detail", args=[bill.pk])
     assert "data-edit-bill" in client_logged_in.get(detail).content.decode()
@@ -145,7 +145,7 @@ def test_the_detail_page_links_to_edit_only_when_editable(
     )
 
 
-def test_amounts_show_as_a_person_would_type_them(client_logged_in, bill: Bill) -> None:  # type: ignore[no-untyped-def]
+def test_amounts_show_as_a_person_would_type_them(client_logged_in, bill: Bill) -> None:
     line = bill.line_items.order_by("position").first()
     assert line is not None
     type(line).objects.filter(pk=line.pk).update(
@@ -178,7 +178,7 @@ def test_plain_decimal(value: str, places: int, shown: str) -> None:
 
 def test_an_edit_to_a_zero_total_is_refused_and_changes_nothing(
     client_logged_in, linked, bill: Bill
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     data = form_data(linked, supplier=bill.supplier.name, **{"lines-0-unit_amount": "0"})
 
     response = client_logged_in.post(url(bill), data)
@@ -189,7 +189,7 @@ def test_an_edit_to_a_zero_total_is_refused_and_changes_nothing(
     assert Decimal(str(document["totalAmount"])) == bill.total_amount
 
 
-def test_an_edit_keeps_a_foreign_bills_currency_rate(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_keeps_a_foreign_bills_currency_rate(client_logged_in, linked) -> None:
     """billpay has no rate field: the ledger's rate must survive the edit, not be dropped."""
     bill = (
         Bill.objects.for_company(linked.company)

@@ -22,20 +22,20 @@ GETS = [
 
 
 @pytest.mark.parametrize("url", GETS)
-def test_anonymous_users_go_to_login(client, company, url: str) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_users_go_to_login(client, company, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
 
 @pytest.mark.parametrize("url", GETS)
-def test_only_get_is_allowed(client_logged_in, url: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_get_is_allowed(client_logged_in, url: str) -> None:
     assert client_logged_in.post(url).status_code == 405
 
 
 def test_type_ahead_never_lists_another_companys_suppliers(
     client_logged_in, company, other_company
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     SupplierFactory(company=company, name="Northwind Traders")
     SupplierFactory(company=other_company, name="Northwind Secret")
     SupplierFactory(company=company, name="Northwind Archived", status=Supplier.Status.ARCHIVED)
@@ -49,7 +49,7 @@ def test_type_ahead_never_lists_another_companys_suppliers(
     assert "Northwind Archived" not in html
 
 
-def test_another_companys_account_gives_no_tax_rates(client_logged_in, other_company) -> None:  # type: ignore[no-untyped-def]
+def test_another_companys_account_gives_no_tax_rates(client_logged_in, other_company) -> None:
     account = Account.objects.create(
         company=other_company, codat_id="a1", name="Theirs", type="Expense", status="Active"
     )
@@ -62,6 +62,6 @@ def test_another_companys_account_gives_no_tax_rates(client_logged_in, other_com
     assert html.strip() == '<option value="">---------</option>'
 
 
-def test_without_a_linked_platform_the_helpers_are_not_found(client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_linked_platform_the_helpers_are_not_found(client_logged_in, company) -> None:
     company.connections.update(status="Unlinked")
     assert client_logged_in.get(reverse("payables:bill-supplier-search")).status_code == 404

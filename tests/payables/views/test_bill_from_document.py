@@ -44,11 +44,11 @@ def invoice_pdf(supplier: str) -> bytes:
     )
 
 
-def drop(client, name: str, content: bytes, content_type: str = "application/pdf", **kw):  # type: ignore[no-untyped-def]
+def drop(client, name: str, content: bytes, content_type: str = "application/pdf", **kw):
     return client.post(URL, {"document": SimpleUploadedFile(name, content, content_type)}, **kw)
 
 
-def test_the_drop_page_renders(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_the_drop_page_renders(client_logged_in, linked) -> None:
     html = client_logged_in.get(URL).content.decode()
     assert 'name="document"' in html
     assert "data-dropzone" in html
@@ -56,7 +56,7 @@ def test_the_drop_page_renders(client_logged_in, linked) -> None:  # type: ignor
 
 def test_a_pdf_opens_the_form_beside_its_preview_with_suggestions(
     client_logged_in, linked: Linked
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     supplier = linked.supplier()
 
     response = drop(client_logged_in, "bill.pdf", invoice_pdf(supplier.name))
@@ -78,7 +78,7 @@ def test_a_pdf_opens_the_form_beside_its_preview_with_suggestions(
 
 def test_saving_creates_the_bill_and_attaches_the_document(
     client_logged_in, linked: Linked
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     content = invoice_pdf(linked.supplier().name)
     drop(client_logged_in, "bill.pdf", content)
     document = BillDocument.objects.get()
@@ -97,7 +97,7 @@ def test_saving_creates_the_bill_and_attaches_the_document(
         assert f.read() == content
 
 
-def test_a_pdf_without_text_gives_no_proposal_and_no_error(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_a_pdf_without_text_gives_no_proposal_and_no_error(client_logged_in, linked) -> None:
     response = drop(client_logged_in, "scan.pdf", make_pdf(drawing_only=True), follow=True)
 
     html = response.content.decode()
@@ -107,7 +107,7 @@ def test_a_pdf_without_text_gives_no_proposal_and_no_error(client_logged_in, lin
     assert 'value="INV-' not in html
 
 
-def test_an_image_opens_the_form_beside_it(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_an_image_opens_the_form_beside_it(client_logged_in, linked) -> None:
     response = drop(client_logged_in, "photo.png", PNG_1PX, "image/png", follow=True)
 
     document = BillDocument.objects.get()
@@ -128,7 +128,7 @@ def test_an_image_opens_the_form_beside_it(client_logged_in, linked) -> None:  #
 )
 def test_a_bad_document_is_refused_with_the_reason(
     client_logged_in, linked, name, content, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = drop(client_logged_in, name, content, headers=HTMX)
 
     assert response.status_code == 400
@@ -139,7 +139,7 @@ def test_a_bad_document_is_refused_with_the_reason(
 
 def test_another_company_cannot_see_or_use_a_document(
     client_logged_in, linked, other_company
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     document = BillDocument.objects.create(
         company=other_company,
         name="x.pdf",
@@ -155,11 +155,11 @@ def test_another_company_cannot_see_or_use_a_document(
     assert "data-document" not in form.content.decode()
 
 
-def test_anonymous_goes_to_login(client, linked) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_goes_to_login(client, linked) -> None:
     assert reverse("accounts:login") in client.get(URL)["Location"]
 
 
-def test_wrong_method_is_refused(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_method_is_refused(client_logged_in, linked) -> None:
     assert client_logged_in.put(URL).status_code == 405
 
 
@@ -194,7 +194,7 @@ class TestProposal:
         assert extract_text(io.BytesIO(b"%PDF-1.4 garbage")) == ""
 
 
-def test_with_the_ledger_down_for_files_the_bill_is_saved_and_its_document_waits(  # type: ignore[no-untyped-def]
+def test_with_the_ledger_down_for_files_the_bill_is_saved_and_its_document_waits(
     client_logged_in, linked: Linked
 ) -> None:
     from unittest import mock
@@ -223,7 +223,7 @@ def test_with_the_ledger_down_for_files_the_bill_is_saved_and_its_document_waits
 
 def test_documents_of_bills_never_saved_are_purged_with_their_files(
     client_logged_in, linked
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     import datetime as dt_
 
     from django.core.files.storage import default_storage
@@ -247,7 +247,7 @@ class TestDocumentTotal:
     totals keep checking the lines against the document as the user edits them."""
 
     @pytest.fixture
-    def coded_supplier(self, linked: Linked):  # type: ignore[no-untyped-def]
+    def coded_supplier(self, linked: Linked):
         # The supplier's last bill was coded to 461 at 20% VAT, so the form proposes both.
         supplier = linked.supplier()
         BillLineItem.objects.filter(bill__supplier=supplier).update(
@@ -256,12 +256,12 @@ class TestDocumentTotal:
         )
         return supplier
 
-    def _form(self, client, supplier_name: str) -> tuple[BillDocument, str]:  # type: ignore[no-untyped-def]
+    def _form(self, client, supplier_name: str) -> tuple[BillDocument, str]:
         response = drop(client, "bill.pdf", invoice_pdf(supplier_name))
         document = BillDocument.objects.get()
         return document, client.get(response["Location"]).content.decode()
 
-    def test_the_line_is_the_total_before_tax_and_adds_up_to_it(  # type: ignore[no-untyped-def]
+    def test_the_line_is_the_total_before_tax_and_adds_up_to_it(
         self, client_logged_in, linked: Linked, coded_supplier
     ) -> None:
         _, html = self._form(client_logged_in, coded_supplier.name)
@@ -273,7 +273,7 @@ class TestDocumentTotal:
         assert "data-match" in html
         assert "data-mismatch" not in html
 
-    def test_editing_the_lines_says_how_far_they_are_from_the_document(  # type: ignore[no-untyped-def]
+    def test_editing_the_lines_says_how_far_they_are_from_the_document(
         self, client_logged_in, linked: Linked, coded_supplier
     ) -> None:
         document, _ = self._form(client_logged_in, coded_supplier.name)
@@ -295,7 +295,7 @@ class TestDocumentTotal:
         assert "The lines come to 40.00 less" in less  # 1,080.00; the whole page keeps the total
         assert 'name="document_total" value="1120.00"' in less
 
-    def test_a_bill_without_a_document_or_with_a_junk_total_shows_no_comparison(  # type: ignore[no-untyped-def]
+    def test_a_bill_without_a_document_or_with_a_junk_total_shows_no_comparison(
         self, client_logged_in, linked: Linked
     ) -> None:
         for junk in ("", "abc", "NaN", "-5", "1e30"):

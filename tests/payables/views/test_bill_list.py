@@ -21,7 +21,7 @@ URL = "/"
 
 
 @pytest.fixture(autouse=True)
-def frozen_today():  # type: ignore[no-untyped-def]
+def frozen_today():
     with time_machine.travel(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC), tick=False):
         yield
 
@@ -30,7 +30,7 @@ def days(n: int) -> dt.date:
     return TODAY + dt.timedelta(days=n)
 
 
-def refs(response) -> list[str]:  # type: ignore[no-untyped-def]
+def refs(response) -> list[str]:
     """The references of the listed bills, in order."""
     return refs_in(response.text)
 
@@ -40,7 +40,7 @@ def refs_in(html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", cell) for cell in cells]
 
 
-def bill(company, **kwargs):  # type: ignore[no-untyped-def]
+def bill(company, **kwargs):
     kwargs.setdefault("issue_date", days(-30))
     return BillFactory(company=company, **kwargs)
 
@@ -48,7 +48,7 @@ def bill(company, **kwargs):  # type: ignore[no-untyped-def]
 # --- the page ---------------------------------------------------------------------------------
 
 
-def test_it_lists_unpaid_bills_with_their_columns(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_it_lists_unpaid_bills_with_their_columns(client_logged_in, company):
     supplier = SupplierFactory(company=company, name="Northwind Traders")
     b = bill(
         company,
@@ -79,14 +79,14 @@ def test_it_lists_unpaid_bills_with_their_columns(client_logged_in, company):  #
     assert reverse("payables:bill-detail", args=[b.pk]) in html
 
 
-def test_it_leaves_out_paid_void_and_draft_bills(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_it_leaves_out_paid_void_and_draft_bills(client_logged_in, company):
     bill(company, reference="OPEN-1")
     for status in (Bill.Status.PAID, Bill.Status.VOID, Bill.Status.DRAFT):
         bill(company, reference=f"GONE-{status}", status=status)
     assert refs(client_logged_in.get(URL)) == ["OPEN-1"]
 
 
-def test_it_never_lists_another_companys_bills(client_logged_in, company, other_company):  # type: ignore[no-untyped-def]
+def test_it_never_lists_another_companys_bills(client_logged_in, company, other_company):
     bill(company, reference="MINE")
     bill(other_company, reference="THEIRS", supplier__name="Their Supplier")
     response = client_logged_in.get(URL)
@@ -95,7 +95,7 @@ def test_it_never_lists_another_companys_bills(client_logged_in, company, other_
     assert "Their Supplier" not in response.text
 
 
-def test_it_lists_the_active_company_only(client, user, company):  # type: ignore[no-untyped-def]
+def test_it_lists_the_active_company_only(client, user, company):
     second = CompanyFactory(name="Zeta Ltd")
     MembershipFactory(user=user, company=second)
     bill(company, reference="ACME")
@@ -112,7 +112,7 @@ def test_it_lists_the_active_company_only(client, user, company):  # type: ignor
     assert refs(client.get(URL)) == ["ZETA"]
 
 
-def test_it_puts_overdue_first_then_by_due_date(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_it_puts_overdue_first_then_by_due_date(client_logged_in, company):
     bill(company, reference="LATER", due_date=days(40))
     bill(company, reference="SOON", due_date=days(2))
     bill(company, reference="VERY-LATE", due_date=days(-100))
@@ -121,18 +121,18 @@ def test_it_puts_overdue_first_then_by_due_date(client_logged_in, company):  # t
     assert refs(client_logged_in.get(URL)) == ["VERY-LATE", "LATE", "TODAY", "SOON", "LATER"]
 
 
-def test_anonymous_goes_to_login(client, company):  # type: ignore[no-untyped-def]
+def test_anonymous_goes_to_login(client, company):
     response = client.get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
-def test_wrong_method_gets_405(client_logged_in, method):  # type: ignore[no-untyped-def]
+def test_wrong_method_gets_405(client_logged_in, method):
     assert getattr(client_logged_in, method)(URL).status_code == 405
 
 
-def test_htmx_request_gets_only_the_table(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_htmx_request_gets_only_the_table(client_logged_in, company):
     bill(company, reference="INV-1")
     response = client_logged_in.get(URL, {"status": "Open"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -142,7 +142,7 @@ def test_htmx_request_gets_only_the_table(client_logged_in, company):  # type: i
     assert "<svg" not in response.text
 
 
-def test_htmx_history_restore_gets_the_whole_page(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_htmx_history_restore_gets_the_whole_page(client_logged_in, company):
     bill(company, reference="INV-1")
     headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
     response = client_logged_in.get(URL, headers=headers)
@@ -151,7 +151,7 @@ def test_htmx_history_restore_gets_the_whole_page(client_logged_in, company):  #
     assert "HX-Request" in response["Vary"]
 
 
-def test_the_page_wires_htmx_on_one_container_and_keeps_plain_links(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_the_page_wires_htmx_on_one_container_and_keeps_plain_links(client_logged_in, company):
     bill(company)
     html = client_logged_in.get(URL).text
     assert html.count('hx-target="#bill-table"') == 1
@@ -177,7 +177,7 @@ def test_the_page_wires_htmx_on_one_container_and_keeps_plain_links(client_logge
         ({"page": "99"}, "There is no page 99: showing the last page, 1."),
     ],
 )
-def test_junk_input_is_ignored_with_a_message(client_logged_in, company, params, note):  # type: ignore[no-untyped-def]
+def test_junk_input_is_ignored_with_a_message(client_logged_in, company, params, note):
     bill(company, reference="INV-1")
     for headers in ({}, {"HX-Request": "true"}):
         response = client_logged_in.get(URL, params, headers=headers)
@@ -186,7 +186,7 @@ def test_junk_input_is_ignored_with_a_message(client_logged_in, company, params,
         assert refs(response) == ["INV-1"]
 
 
-def test_junk_keeps_the_valid_filters(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_junk_keeps_the_valid_filters(client_logged_in, company):
     bill(company, reference="OPEN", status=Bill.Status.OPEN)
     bill(company, reference="PART", status=Bill.Status.PARTIALLY_PAID)
     response = client_logged_in.get(URL, {"status": "PartiallyPaid", "sort": "nope", "q": "pa"})
@@ -198,7 +198,7 @@ def test_junk_keeps_the_valid_filters(client_logged_in, company):  # type: ignor
 
 
 @pytest.fixture
-def mixed(company):  # type: ignore[no-untyped-def]
+def mixed(company):
     acme = SupplierFactory(company=company, name="Acme Paper")
     bolt = SupplierFactory(company=company, name="Bolt Logistics")
     bill(company, reference="A-OVERDUE", supplier=acme, due_date=days(-5))
@@ -226,11 +226,11 @@ def mixed(company):  # type: ignore[no-untyped-def]
         ({"status": "Open", "due": "overdue", "currency": "GBP"}, ["A-OVERDUE"]),
     ],
 )
-def test_filters(client_logged_in, mixed, params, expected):  # type: ignore[no-untyped-def]
+def test_filters(client_logged_in, mixed, params, expected):
     assert refs(client_logged_in.get(URL, params)) == expected
 
 
-def test_supplier_filter_and_combination(client_logged_in, mixed):  # type: ignore[no-untyped-def]
+def test_supplier_filter_and_combination(client_logged_in, mixed):
     bolt = mixed["bolt"].pk
     assert refs(client_logged_in.get(URL, {"supplier": bolt})) == ["B-TODAY", "B-MONTH", "B-LATER"]
     assert refs(client_logged_in.get(URL, {"supplier": bolt, "currency": "EUR"})) == ["B-LATER"]
@@ -241,7 +241,7 @@ def test_supplier_filter_and_combination(client_logged_in, mixed):  # type: igno
 
 def test_supplier_select_offers_only_suppliers_with_unpaid_bills(
     client_logged_in, company, other_company
-):  # type: ignore[no-untyped-def]
+):
     bill(company, supplier__name="Has Unpaid")
     bill(company, supplier__name="All Paid", status=Bill.Status.PAID)
     SupplierFactory(company=company, name="No Bills")
@@ -255,7 +255,7 @@ def test_supplier_select_offers_only_suppliers_with_unpaid_bills(
         assert name not in select.group()
 
 
-def test_another_companys_supplier_matches_nothing(client_logged_in, company, other_company):  # type: ignore[no-untyped-def]
+def test_another_companys_supplier_matches_nothing(client_logged_in, company, other_company):
     bill(company)
     theirs = bill(other_company)
     response = client_logged_in.get(URL, {"supplier": theirs.supplier_id})
@@ -273,7 +273,7 @@ def test_another_companys_supplier_matches_nothing(client_logged_in, company, ot
         ("nothing like it", []),
     ],
 )
-def test_search_over_supplier_reference_and_lines(client_logged_in, company, q, expected):  # type: ignore[no-untyped-def]
+def test_search_over_supplier_reference_and_lines(client_logged_in, company, q, expected):
     bill(company, reference="REF-1", supplier__name="Northwind", due_date=days(1))
     second = bill(company, reference="REF-2", supplier__name="Contoso", due_date=days(2),
                   search_text="contoso ref-2 blue widgets")  # fmt: skip
@@ -281,7 +281,7 @@ def test_search_over_supplier_reference_and_lines(client_logged_in, company, q, 
     assert refs(client_logged_in.get(URL, {"q": q})) == expected
 
 
-def test_no_match_says_so_with_a_clear_link(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_no_match_says_so_with_a_clear_link(client_logged_in, company):
     bill(company)
     response = client_logged_in.get(URL, {"q": "zzz", "sort": "-reference"})
     assert "No bills match these filters" in response.text
@@ -292,7 +292,7 @@ def test_no_match_says_so_with_a_clear_link(client_logged_in, company):  # type:
 
 
 @pytest.fixture
-def sortable(company):  # type: ignore[no-untyped-def]
+def sortable(company):
     rows = [
         ("B", "R2", days(-20), days(5), "30", "GBP", Bill.Status.OPEN),
         ("C", "R3", days(-10), days(-5), "10", "EUR", Bill.Status.PARTIALLY_PAID),
@@ -315,7 +315,7 @@ def sortable(company):  # type: ignore[no-untyped-def]
         ("status", ["R2", "R1", "R3"]),  # Open, Open (id order), PartiallyPaid
     ],
 )
-def test_sort_each_column_both_ways(client_logged_in, sortable, sort, expected):  # type: ignore[no-untyped-def]
+def test_sort_each_column_both_ways(client_logged_in, sortable, sort, expected):
     assert refs(client_logged_in.get(URL, {"sort": sort})) == expected
     descending = refs(client_logged_in.get(URL, {"sort": f"-{sort}"}))
     if sort == "status":
@@ -324,13 +324,13 @@ def test_sort_each_column_both_ways(client_logged_in, sortable, sort, expected):
         assert descending == list(reversed(expected))
 
 
-def test_sort_ties_break_by_id(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_sort_ties_break_by_id(client_logged_in, company):
     for n in range(5):
         bill(company, reference=f"SAME-{n}", due_date=days(3))
     assert refs(client_logged_in.get(URL)) == [f"SAME-{n}" for n in range(5)]
 
 
-def test_header_links_toggle_the_sort_and_keep_the_filters(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_header_links_toggle_the_sort_and_keep_the_filters(client_logged_in, company):
     bill(company)
     html = client_logged_in.get(URL, {"status": "Open", "page": "1"}).text
     assert 'href="?status=Open&amp;sort=supplier"' in html
@@ -343,7 +343,7 @@ def test_header_links_toggle_the_sort_and_keep_the_filters(client_logged_in, com
 # --- paging -------------------------------------------------------------------------------------
 
 
-def test_fifty_per_page(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_fifty_per_page(client_logged_in, company):
     supplier = SupplierFactory(company=company)
     Bill.objects.bulk_create(
         BillFactory.build(company=company, supplier=supplier, reference=f"P-{n:03d}",
@@ -367,7 +367,7 @@ def test_fifty_per_page(client_logged_in, company):  # type: ignore[no-untyped-d
 
 
 @pytest.fixture
-def aging(company):  # type: ignore[no-untyped-def]
+def aging(company):
     for due, amount in [
         (0, "100.00"),  # current (due today)
         (6, "1000.10"),  # current, due within 7 days
@@ -383,7 +383,7 @@ def aging(company):  # type: ignore[no-untyped-def]
     bill(company, due_date=days(-10), total_amount=Decimal(999), status=Bill.Status.PAID)
 
 
-def test_summary_per_currency(client_logged_in, aging):  # type: ignore[no-untyped-def]
+def test_summary_per_currency(client_logged_in, aging):
     html = client_logged_in.get(URL).text
     gbp = html[html.index('data-currency="GBP"') : html.index('data-currency="JPY"')]
     assert "8 bills" in gbp
@@ -394,7 +394,7 @@ def test_summary_per_currency(client_logged_in, aging):  # type: ignore[no-untyp
     assert "<dd data-total>500</dd>" in jpy
 
 
-def test_aging_chart_is_inline_svg_with_a_bar_per_bucket(client_logged_in, aging):  # type: ignore[no-untyped-def]
+def test_aging_chart_is_inline_svg_with_a_bar_per_bucket(client_logged_in, aging):
     html = client_logged_in.get(URL).text
     gbp = html[html.index('data-currency="GBP"') : html.index('data-currency="JPY"')]
     svg = gbp[gbp.index("<svg") : gbp.index("</svg>")]
@@ -419,7 +419,7 @@ def test_aging_chart_is_inline_svg_with_a_bar_per_bucket(client_logged_in, aging
     assert "cdn" not in html.lower()
 
 
-def test_summary_ignores_other_companies(client_logged_in, company, other_company):  # type: ignore[no-untyped-def]
+def test_summary_ignores_other_companies(client_logged_in, company, other_company):
     bill(company, total_amount=Decimal(10))
     bill(other_company, total_amount=Decimal(1000))
     html = client_logged_in.get(URL).text
@@ -430,7 +430,7 @@ def test_summary_ignores_other_companies(client_logged_in, company, other_compan
 # --- refresh times and what the import left out ----------------------------------------------------
 
 
-def test_it_shows_the_last_refresh_and_what_was_not_imported(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_it_shows_the_last_refresh_and_what_was_not_imported(client_logged_in, company):
     bill(company)
     connection = company.connections.get()
     finished = timezone.make_aware(dt.datetime(2026, 3, 14, 9, 30))
@@ -445,7 +445,7 @@ def test_it_shows_the_last_refresh_and_what_was_not_imported(client_logged_in, c
     assert "Not shown: 12 paid, 3 void, 2 draft bills — the inbox lists unpaid bills only" in html
 
 
-def test_it_says_when_never_refreshed(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_it_says_when_never_refreshed(client_logged_in, company):
     bill(company)
     html = client_logged_in.get(URL).text
     assert "Not refreshed from the ledger yet" in html
@@ -455,7 +455,7 @@ def test_it_says_when_never_refreshed(client_logged_in, company):  # type: ignor
 # --- empty states ---------------------------------------------------------------------------------
 
 
-def test_linked_with_no_unpaid_bills_says_everything_is_paid(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_linked_with_no_unpaid_bills_says_everything_is_paid(client_logged_in, company):
     bill(company, status=Bill.Status.PAID)
     ImportRun.objects.create(company=company, connection=company.connections.get(),
                              status=ImportRun.Status.SUCCEEDED, finished_at=timezone.now())  # fmt: skip
@@ -466,7 +466,7 @@ def test_linked_with_no_unpaid_bills_says_everything_is_paid(client_logged_in, c
     assert 'id="inbox-filters"' not in html
 
 
-def test_no_company_goes_to_create_the_company(client, user):  # type: ignore[no-untyped-def]
+def test_no_company_goes_to_create_the_company(client, user):
     client.force_login(user)
     response = client.get(URL)
     assert response.status_code == 302
@@ -479,7 +479,7 @@ def test_no_company_goes_to_create_the_company(client, user):  # type: ignore[no
     "status",
     [Connection.Status.PENDING_AUTH, Connection.Status.UNLINKED, Connection.Status.DEAUTHORIZED],
 )
-def test_company_without_a_linked_connection_goes_to_connect(client_logged_in, company, status):  # type: ignore[no-untyped-def]
+def test_company_without_a_linked_connection_goes_to_connect(client_logged_in, company, status):
     company.connections.update(status=status)
     bill(company, reference="HIDDEN")
     response = client_logged_in.get(URL)
@@ -487,7 +487,7 @@ def test_company_without_a_linked_connection_goes_to_connect(client_logged_in, c
     assert response["Location"] == reverse("accounts:onboarding-platform")
 
 
-def test_a_supplier_id_too_big_for_the_database_is_ignored_with_a_note(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_a_supplier_id_too_big_for_the_database_is_ignored_with_a_note(client_logged_in, company):
     response = client_logged_in.get(URL, {"supplier": str(2**63)})
     assert response.status_code == 200
     assert "Ignored the supplier filter" in response.text
@@ -498,7 +498,7 @@ def test_a_supplier_id_too_big_for_the_database_is_ignored_with_a_note(client_lo
 
 def test_the_reference_opens_the_bill_and_the_supplier_opens_the_supplier(
     client_logged_in, company
-):  # type: ignore[no-untyped-def]
+):
     supplier = SupplierFactory(company=company, name="Linden Logistics Ltd")
     first = bill(company, supplier=supplier, reference="HAR-4938", due_date=days(3))
     second = bill(company, supplier=supplier, reference="HAR-4939", due_date=days(4))
@@ -512,7 +512,7 @@ def test_the_reference_opens_the_bill_and_the_supplier_opens_the_supplier(
     assert html.count(f'<a href="{supplier_url}" data-supplier-link>Linden Logistics Ltd</a>') == 2
 
 
-def test_every_pay_link_is_named_after_its_bill(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_every_pay_link_is_named_after_its_bill(client_logged_in, company):
     supplier = SupplierFactory(company=company, name="Linden Logistics Ltd")
     bill(company, supplier=supplier, reference="HAR-4938", due_date=days(3))
     bill(company, supplier=supplier, reference="", due_date=days(5))
@@ -523,7 +523,7 @@ def test_every_pay_link_is_named_after_its_bill(client_logged_in, company):  # t
     assert names == ["Pay HAR-4938", "Pay Linden Logistics Ltd, due 20 Mar 2026"]
 
 
-def test_a_bill_without_a_reference_still_links_to_itself(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_a_bill_without_a_reference_still_links_to_itself(client_logged_in, company):
     b = bill(company, reference="", due_date=days(5))
 
     html = client_logged_in.get(URL).text
@@ -535,7 +535,7 @@ def test_a_bill_without_a_reference_still_links_to_itself(client_logged_in, comp
     )
 
 
-def test_a_bill_without_a_supplier_row_shows_its_name_unlinked(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_a_bill_without_a_supplier_row_shows_its_name_unlinked(client_logged_in, company):
     bill(company, supplier=None, supplier_name="Cash purchase", reference="C-1", due_date=days(1))
 
     html = client_logged_in.get(URL).text
@@ -543,7 +543,7 @@ def test_a_bill_without_a_supplier_row_shows_its_name_unlinked(client_logged_in,
     assert "<td>Cash purchase</td>" in html
 
 
-def test_the_table_has_a_caption_saying_what_it_lists_and_how(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_the_table_has_a_caption_saying_what_it_lists_and_how(client_logged_in, company):
     bill(company, due_date=days(1))
 
     assert "<caption>Unpaid bills, by due, ascending</caption>" in client_logged_in.get(URL).text
@@ -552,7 +552,7 @@ def test_the_table_has_a_caption_saying_what_it_lists_and_how(client_logged_in, 
     )
 
 
-def test_refresh_now_sits_beside_the_last_refresh(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_refresh_now_sits_beside_the_last_refresh(client_logged_in, company):
     bill(company, due_date=days(1))
 
     html = client_logged_in.get(URL).text
@@ -568,7 +568,7 @@ def test_refresh_now_sits_beside_the_last_refresh(client_logged_in, company):  #
 
 
 @pytest.fixture
-def paid_and_unpaid(company):  # type: ignore[no-untyped-def]
+def paid_and_unpaid(company):
     bill(company, reference="PAID-1", due_date=days(-47), total_amount=Decimal("100.00"),
          amount_due=Decimal(0), status=Bill.Status.PAID)  # fmt: skip
     bill(company, reference="PAID-2", due_date=days(-3), total_amount=Decimal("50.50"),
@@ -577,7 +577,7 @@ def paid_and_unpaid(company):  # type: ignore[no-untyped-def]
          amount_due=Decimal("999.00"))  # fmt: skip
 
 
-def test_the_paid_view_says_it_lists_paid_bills(client_logged_in, paid_and_unpaid):  # type: ignore[no-untyped-def]
+def test_the_paid_view_says_it_lists_paid_bills(client_logged_in, paid_and_unpaid):
     html = client_logged_in.get(URL, {"status": "Paid"}).text
 
     assert "<h1>Paid bills</h1>" in html
@@ -586,14 +586,14 @@ def test_the_paid_view_says_it_lists_paid_bills(client_logged_in, paid_and_unpai
     assert refs_in(html) == ["PAID-1", "PAID-2"]
 
 
-def test_a_paid_bill_is_never_overdue_and_has_no_pay_link(client_logged_in, paid_and_unpaid):  # type: ignore[no-untyped-def]
+def test_a_paid_bill_is_never_overdue_and_has_no_pay_link(client_logged_in, paid_and_unpaid):
     html = client_logged_in.get(URL, {"status": "Paid"}).text
 
     assert "badge overdue" not in html  # it was paid; "Overdue 47d" told the wrong story
     assert "data-pay-link" not in html
 
 
-def test_the_paid_views_totals_are_the_paid_bills_totals(client_logged_in, paid_and_unpaid):  # type: ignore[no-untyped-def]
+def test_the_paid_views_totals_are_the_paid_bills_totals(client_logged_in, paid_and_unpaid):
     html = client_logged_in.get(URL, {"status": "Paid"}).text
 
     assert "2 paid bills" in html
@@ -603,7 +603,7 @@ def test_the_paid_views_totals_are_the_paid_bills_totals(client_logged_in, paid_
     assert "aging-chart" not in html
 
 
-def test_the_unpaid_view_keeps_its_story(client_logged_in, paid_and_unpaid):  # type: ignore[no-untyped-def]
+def test_the_unpaid_view_keeps_its_story(client_logged_in, paid_and_unpaid):
     html = client_logged_in.get(URL).text
 
     assert "<h1>Unpaid bills</h1>" in html

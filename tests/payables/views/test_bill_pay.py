@@ -23,24 +23,24 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 @pytest.fixture(autouse=True)
-def no_celery():  # type: ignore[no-untyped-def]
+def no_celery():
     with mock.patch.object(payment_retry_task, "delay_on_commit") as delay:
         yield delay
 
 
 @pytest.fixture
-def paying(user) -> PayingCompany:  # type: ignore[no-untyped-def]
+def paying(user) -> PayingCompany:
     return paying_company(user=user, bills=10)
 
 
 @pytest.fixture
-def web(client, user, paying):  # type: ignore[no-untyped-def]
+def web(client, user, paying):
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def bill(paying) -> Bill:  # type: ignore[no-untyped-def]
+def bill(paying) -> Bill:
     return paying.bill("GBP")
 
 
@@ -60,11 +60,11 @@ def form_data(paying: PayingCompany, bill: Bill, **changes: object) -> dict[str,
     return data
 
 
-def review(web, paying, bill, **changes):  # type: ignore[no-untyped-def]
+def review(web, paying, bill, **changes):
     return web.post(url(bill), form_data(paying, bill, **changes))
 
 
-def confirmed(web, paying, bill, **changes):  # type: ignore[no-untyped-def]
+def confirmed(web, paying, bill, **changes):
     """Review, then confirm with the key the confirmation step handed out."""
     page = review(web, paying, bill, **changes).text
     key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
@@ -85,7 +85,7 @@ def nothing_recorded(paying: PayingCompany, bill: Bill) -> None:
 # --- The form ------------------------------------------------------------------------------------
 
 
-def test_the_form_defaults_to_the_amount_due_today_and_active_accounts(web, paying, bill):  # type: ignore[no-untyped-def]
+def test_the_form_defaults_to_the_amount_due_today_and_active_accounts(web, paying, bill):
     archived = BankAccount.objects.create(
         company=paying.company, codat_id="old", name="Old account", currency="GBP",
         status=MappingStatus.ARCHIVED,
@@ -99,33 +99,33 @@ def test_the_form_defaults_to_the_amount_due_today_and_active_accounts(web, payi
     assert "<html" in html  # a full page without JavaScript
 
 
-def test_htmx_gets_only_the_dialog(web, bill):  # type: ignore[no-untyped-def]
+def test_htmx_gets_only_the_dialog(web, bill):
     response = web.get(url(bill), headers={"HX-Request": "true"})
     assert response.text.lstrip().startswith("<dialog")
     assert "<html" not in response.text
     assert response["Vary"].count("HX-Request") == 1
 
 
-def test_anonymous_goes_to_login(client, bill):  # type: ignore[no-untyped-def]
+def test_anonymous_goes_to_login(client, bill):
     response = client.get(url(bill))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
 
-def test_another_companys_bill_is_404(web, other_company):  # type: ignore[no-untyped-def]
+def test_another_companys_bill_is_404(web, other_company):
     theirs = BillFactory(company=other_company)
     assert web.get(url(theirs)).status_code == 404
     assert web.post(url(theirs), {"amount": "1"}).status_code == 404
 
 
-def test_wrong_method_is_405(web, bill):  # type: ignore[no-untyped-def]
+def test_wrong_method_is_405(web, bill):
     assert web.put(url(bill)).status_code == 405
 
 
 # --- Review, confirm, record -----------------------------------------------------------------------
 
 
-def test_review_shows_exactly_what_will_be_recorded_and_records_nothing(web, paying, bill):  # type: ignore[no-untyped-def]
+def test_review_shows_exactly_what_will_be_recorded_and_records_nothing(web, paying, bill):
     response = review(web, paying, bill, amount="10.00")
     html = response.text
     assert 'data-step="confirm"' in html
@@ -137,7 +137,7 @@ def test_review_shows_exactly_what_will_be_recorded_and_records_nothing(web, pay
     assert Payment.objects.count() == 0
 
 
-def test_confirm_records_the_payment_once_and_the_bill_follows(web, paying, bill):  # type: ignore[no-untyped-def]
+def test_confirm_records_the_payment_once_and_the_bill_follows(web, paying, bill):
     data = confirmed(web, paying, bill)
 
     response = web.post(url(bill), data)
@@ -165,7 +165,7 @@ def test_confirm_records_the_payment_once_and_the_bill_follows(web, paying, bill
     assert f'data-bill="{bill.pk}"' in web.get(inbox, {"status": "Paid"}).text
 
 
-def test_htmx_confirm_answers_the_result_with_an_event(web, paying, bill):  # type: ignore[no-untyped-def]
+def test_htmx_confirm_answers_the_result_with_an_event(web, paying, bill):
     data = confirmed(web, paying, bill, amount="5.00")
     response = web.post(url(bill), data, headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -174,7 +174,7 @@ def test_htmx_confirm_answers_the_result_with_an_event(web, paying, bill):  # ty
     assert "Partially paid" in response.text
 
 
-def test_change_goes_back_to_the_form_with_the_input_kept(web, paying, bill):  # type: ignore[no-untyped-def]
+def test_change_goes_back_to_the_form_with_the_input_kept(web, paying, bill):
     data = confirmed(web, paying, bill, amount="7.00")
     data.pop("confirm")
     data["edit"] = "1"
@@ -184,7 +184,7 @@ def test_change_goes_back_to_the_form_with_the_input_kept(web, paying, bill):  #
     assert Payment.objects.count() == 0
 
 
-def test_a_bill_paid_elsewhere_meanwhile_is_stopped_and_explained(web, paying, bill):  # type: ignore[no-untyped-def]
+def test_a_bill_paid_elsewhere_meanwhile_is_stopped_and_explained(web, paying, bill):
     data = confirmed(web, paying, bill)
     document = paying.ledger_bill(bill)
     document.update(status="Paid", amountDue=Decimal(0))
@@ -196,7 +196,7 @@ def test_a_bill_paid_elsewhere_meanwhile_is_stopped_and_explained(web, paying, b
     nothing_recorded(paying, bill)
 
 
-def test_a_ledger_timeout_shows_pending_sync(web, paying, bill, no_celery):  # type: ignore[no-untyped-def]
+def test_a_ledger_timeout_shows_pending_sync(web, paying, bill, no_celery):
     fault_inject(
         kind=Fault.Kind.TIMEOUT, company=paying.ledger.company, method="POST",
         path_contains="/payment", times=1,
@@ -209,7 +209,7 @@ def test_a_ledger_timeout_shows_pending_sync(web, paying, bill, no_celery):  # t
     assert "Pending sync" in web.get(reverse("payables:bill-detail", args=[bill.pk])).text
 
 
-def test_a_foreign_bill_from_a_base_account_asks_for_the_rate(web, paying):  # type: ignore[no-untyped-def]
+def test_a_foreign_bill_from_a_base_account_asks_for_the_rate(web, paying):
     bill = Bill.objects.for_company(paying.company).exclude(currency="GBP").first()
     assert bill is not None
     html = review(web, paying, bill, amount="1.00").text
@@ -222,7 +222,7 @@ def test_a_foreign_bill_from_a_base_account_asks_for_the_rate(web, paying):  # t
     assert f"data-confirm-base>20.00 {bill.currency} at 0.885 = 17.70 GBP<" in html
 
 
-def test_a_rate_of_zero_is_refused_on_the_rate_field(web, paying):  # type: ignore[no-untyped-def]
+def test_a_rate_of_zero_is_refused_on_the_rate_field(web, paying):
     bill = Bill.objects.for_company(paying.company).exclude(currency="GBP").first()
     assert bill is not None
     response = review(web, paying, bill, amount="1.00", currency_rate="0")
@@ -250,7 +250,7 @@ def test_a_rate_of_zero_is_refused_on_the_rate_field(web, paying):  # type: igno
         ({"idempotency_key": "not-a-uuid"}, "This form was changed; start the payment again."),
     ],
 )
-def test_bad_input_is_refused_with_a_message_and_kept(web, paying, bill, changes, message):  # type: ignore[no-untyped-def]
+def test_bad_input_is_refused_with_a_message_and_kept(web, paying, bill, changes, message):
     html = review(web, paying, bill, **changes).text
     assert message in html
     assert 'data-step="form"' in html
@@ -261,7 +261,7 @@ def test_bad_input_is_refused_with_a_message_and_kept(web, paying, bill, changes
     assert Payment.objects.count() == 0
 
 
-def test_another_companys_bank_account_is_refused(web, paying, bill, other_company):  # type: ignore[no-untyped-def]
+def test_another_companys_bank_account_is_refused(web, paying, bill, other_company):
     theirs = BankAccount.objects.create(
         company=other_company, codat_id=paying.bank("GBP").codat_id, name="Theirs",
         currency="GBP", status=MappingStatus.ACTIVE,
@@ -271,7 +271,7 @@ def test_another_companys_bank_account_is_refused(web, paying, bill, other_compa
     nothing_recorded(paying, bill)
 
 
-def test_a_confirmed_form_tampered_with_is_refused(web, paying, bill):  # type: ignore[no-untyped-def]
+def test_a_confirmed_form_tampered_with_is_refused(web, paying, bill):
     data = confirmed(web, paying, bill)
     data["amount"] = str(bill.amount_due + 100)  # more than due, after the review
     html = web.post(url(bill), data).text
@@ -288,7 +288,7 @@ def test_a_confirmed_form_tampered_with_is_refused(web, paying, bill):  # type: 
     assert Payment.objects.count() == 0
 
 
-def test_a_key_used_on_another_bill_is_refused(web, paying, bill):  # type: ignore[no-untyped-def]
+def test_a_key_used_on_another_bill_is_refused(web, paying, bill):
     first = web.post(url(bill), confirmed(web, paying, bill, amount="1.00"))
     assert first.status_code == 302
     used = str(Payment.objects.get().idempotency_key)
@@ -307,13 +307,13 @@ def test_a_key_used_on_another_bill_is_refused(web, paying, bill):  # type: igno
     assert paying.ledger_payments(other) == []
 
 
-def test_a_paid_bill_has_nothing_to_pay(web, paying, bill):  # type: ignore[no-untyped-def]
+def test_a_paid_bill_has_nothing_to_pay(web, paying, bill):
     Bill.objects.filter(pk=bill.pk).update(status=Bill.Status.PAID, amount_due=0)
     html = web.get(url(bill)).text
     assert "there is nothing to pay" in html
 
 
-def test_the_inbox_row_and_the_bill_page_link_to_the_pay_dialog(web, bill):  # type: ignore[no-untyped-def]
+def test_the_inbox_row_and_the_bill_page_link_to_the_pay_dialog(web, bill):
     pay = url(bill)
     inbox = web.get(reverse("payables:bill-list")).text
     assert f'href="{pay}" hx-get="{pay}" hx-target="body" hx-swap="beforeend"' in inbox
@@ -322,7 +322,7 @@ def test_the_inbox_row_and_the_bill_page_link_to_the_pay_dialog(web, bill):  # t
     assert "No payments recorded in billpay yet" in page
 
 
-def test_a_paid_bill_keeps_its_payment_history_and_no_pay_link(web, paying, bill):  # type: ignore[no-untyped-def]
+def test_a_paid_bill_keeps_its_payment_history_and_no_pay_link(web, paying, bill):
     web.post(url(bill), confirmed(web, paying, bill, amount="1.00"))
     bill.refresh_from_db()  # partially paid: pay the rest
     web.post(url(bill), confirmed(web, paying, bill))

@@ -11,12 +11,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def enqueued():  # type: ignore[no-untyped-def]
+def enqueued():
     with mock.patch("payables.tasks.payables_import.delay_on_commit") as delay:
         yield delay
 
 
-def make_run(company, **fields) -> ImportRun:  # type: ignore[no-untyped-def]
+def make_run(company, **fields) -> ImportRun:
     fields.setdefault("status", ImportRun.Status.RUNNING)
     return ImportRun.objects.create(company=company, connection=company.connections.get(), **fields)
 
@@ -37,7 +37,7 @@ HTMX = {"HX-Request": "true"}
 
 
 class TestProgressPage:
-    def test_it_shows_what_came_in_so_far_and_polls(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_it_shows_what_came_in_so_far_and_polls(self, client_logged_in, company) -> None:
         run = make_run(company, phase="bills", bills_imported=120, suppliers_imported=35)
 
         response = client_logged_in.get(progress_url(run))
@@ -54,7 +54,7 @@ class TestProgressPage:
         assert '<meta http-equiv="refresh"' in html
         assert f'href="{progress_url(run)}"' in html
 
-    def test_it_htmx_returns_only_the_fragment(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_it_htmx_returns_only_the_fragment(self, client_logged_in, company) -> None:
         run = make_run(company, bills_imported=7)
 
         response = client_logged_in.get(progress_url(run), headers=HTMX)
@@ -64,7 +64,7 @@ class TestProgressPage:
         assert 'id="import-progress"' in response.text
         assert "<dd data-bills>7</dd>" in response.text
 
-    def test_a_pending_run_waits_to_start(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_a_pending_run_waits_to_start(self, client_logged_in, company) -> None:
         run = make_run(company, status=ImportRun.Status.PENDING)
 
         response = client_logged_in.get(progress_url(run))
@@ -74,7 +74,7 @@ class TestProgressPage:
 
     def test_success_says_what_was_not_imported_and_links_to_the_inbox(
         self, client_logged_in, company
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         run = make_run(
             company,
             status=ImportRun.Status.SUCCEEDED,
@@ -98,7 +98,7 @@ class TestProgressPage:
 
     def test_success_with_nothing_left_out_says_nothing_about_it(
         self, client_logged_in, company
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         run = make_run(
             company,
             status=ImportRun.Status.SUCCEEDED,
@@ -109,7 +109,7 @@ class TestProgressPage:
 
         assert "1 void bill in Xero is not shown" in response.text
 
-    def test_failure_shows_the_error_and_a_retry_form(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_failure_shows_the_error_and_a_retry_form(self, client_logged_in, company) -> None:
         run = make_run(
             company, status=ImportRun.Status.FAILED, error="Xero is down for maintenance."
         )
@@ -122,7 +122,7 @@ class TestProgressPage:
         assert "Try again" in html
         assert "hx-trigger" not in html
 
-    def test_other_company_gets_404(self, client_logged_in, other_company) -> None:  # type: ignore[no-untyped-def]
+    def test_other_company_gets_404(self, client_logged_in, other_company) -> None:
         run = make_run(other_company)
 
         assert client_logged_in.get(progress_url(run)).status_code == 404
@@ -130,7 +130,7 @@ class TestProgressPage:
 
     def test_a_company_that_is_not_the_active_one_gets_404(
         self, client_logged_in, user, company
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         from accounts.services import ACTIVE_COMPANY_SESSION_KEY
         from tests.accounts.factories import CompanyFactory, ConnectionFactory, MembershipFactory
 
@@ -144,12 +144,12 @@ class TestProgressPage:
 
         assert client_logged_in.get(progress_url(run)).status_code == 404
 
-    def test_missing_run_gets_404(self, client_logged_in) -> None:  # type: ignore[no-untyped-def]
+    def test_missing_run_gets_404(self, client_logged_in) -> None:
         response = client_logged_in.get(reverse("payables:import-progress", args=[999999]))
 
         assert response.status_code == 404
 
-    def test_anonymous_goes_to_login(self, client, company) -> None:  # type: ignore[no-untyped-def]
+    def test_anonymous_goes_to_login(self, client, company) -> None:
         run = make_run(company)
 
         for url in (progress_url(run), status_url(run)):
@@ -157,7 +157,7 @@ class TestProgressPage:
             assert response.status_code == 302
             assert response["Location"].startswith(reverse("accounts:login"))
 
-    def test_wrong_method_gets_405(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_wrong_method_gets_405(self, client_logged_in, company) -> None:
         run = make_run(company)
 
         assert client_logged_in.post(progress_url(run)).status_code == 405
@@ -165,7 +165,7 @@ class TestProgressPage:
 
 
 class TestStatusFragment:
-    def test_it_returns_the_fragment_while_running(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_it_returns_the_fragment_while_running(self, client_logged_in, company) -> None:
         run = make_run(company, phase="suppliers", suppliers_imported=300)
 
         response = client_logged_in.get(status_url(run), headers=HTMX)
@@ -176,7 +176,7 @@ class TestStatusFragment:
         assert "<dd data-suppliers>300</dd>" in response.text
         assert 'hx-trigger="every 2s"' in response.text
 
-    def test_it_shows_a_passing_problem_while_retrying(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_it_shows_a_passing_problem_while_retrying(self, client_logged_in, company) -> None:
         run = make_run(company, error="Too many requests. Retrying…")
 
         response = client_logged_in.get(status_url(run), headers=HTMX)
@@ -184,14 +184,14 @@ class TestStatusFragment:
         assert "Too many requests. Retrying…" in response.text
         assert 'hx-trigger="every 2s"' in response.text
 
-    def test_success_redirects_to_the_inbox(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_success_redirects_to_the_inbox(self, client_logged_in, company) -> None:
         run = make_run(company, status=ImportRun.Status.SUCCEEDED)
 
         response = client_logged_in.get(status_url(run), headers=HTMX)
 
         assert response["HX-Redirect"] == reverse("payables:bill-list")
 
-    def test_success_without_htmx_links_to_the_inbox(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_success_without_htmx_links_to_the_inbox(self, client_logged_in, company) -> None:
         run = make_run(company, status=ImportRun.Status.SUCCEEDED)
 
         response = client_logged_in.get(status_url(run))
@@ -199,7 +199,7 @@ class TestStatusFragment:
         assert response.status_code == 200
         assert f'href="{reverse("payables:bill-list")}"' in response.text
 
-    def test_failure_stops_polling_and_offers_retry(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_failure_stops_polling_and_offers_retry(self, client_logged_in, company) -> None:
         run = make_run(company, status=ImportRun.Status.FAILED, error="Access was revoked.")
 
         response = client_logged_in.get(status_url(run), headers=HTMX)
@@ -213,7 +213,7 @@ class TestStatusFragment:
 class TestRetry:
     def test_it_resets_the_failed_run_and_redirects_to_its_progress(
         self, client_logged_in, company, enqueued
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         run = make_run(company, status=ImportRun.Status.FAILED, error="Down", bills_token="t2")
 
         response = client_logged_in.post(retry_url(run))
@@ -226,7 +226,7 @@ class TestRetry:
         assert run.bills_token == "t2"
         enqueued.assert_called_once_with(run.pk)
 
-    def test_it_htmx_redirects_on_the_client(self, client_logged_in, company, enqueued) -> None:  # type: ignore[no-untyped-def]
+    def test_it_htmx_redirects_on_the_client(self, client_logged_in, company, enqueued) -> None:
         run = make_run(company, status=ImportRun.Status.FAILED)
 
         response = client_logged_in.post(retry_url(run), headers=HTMX)
@@ -237,7 +237,7 @@ class TestRetry:
 
     def test_retrying_a_running_import_changes_nothing(
         self, client_logged_in, company, enqueued
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         run = make_run(company, status=ImportRun.Status.RUNNING)
 
         response = client_logged_in.post(retry_url(run))
@@ -247,19 +247,19 @@ class TestRetry:
         assert run.status == ImportRun.Status.RUNNING
         enqueued.assert_not_called()
 
-    def test_other_company_gets_404(self, client_logged_in, other_company, enqueued) -> None:  # type: ignore[no-untyped-def]
+    def test_other_company_gets_404(self, client_logged_in, other_company, enqueued) -> None:
         run = make_run(other_company, status=ImportRun.Status.FAILED)
 
         assert client_logged_in.post(retry_url(run)).status_code == 404
         run.refresh_from_db()
         assert run.status == ImportRun.Status.FAILED
 
-    def test_get_gets_405(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_get_gets_405(self, client_logged_in, company) -> None:
         run = make_run(company, status=ImportRun.Status.FAILED)
 
         assert client_logged_in.get(retry_url(run)).status_code == 405
 
-    def test_anonymous_goes_to_login(self, client, company) -> None:  # type: ignore[no-untyped-def]
+    def test_anonymous_goes_to_login(self, client, company) -> None:
         run = make_run(company, status=ImportRun.Status.FAILED)
 
         response = client.post(retry_url(run))

@@ -26,7 +26,7 @@ URL = "/"
 
 
 @pytest.fixture(autouse=True)
-def real_cache(settings):  # type: ignore[no-untyped-def]
+def real_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     with time_machine.travel(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC), tick=False):
@@ -38,7 +38,7 @@ def version(company: Company) -> int:
     return Company.objects.get(pk=company.pk).payables_version
 
 
-def summed(client) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
+def summed(client) -> tuple[str, bool]:
     """The page, and whether the request ran the summary's aggregate query."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(URL)
@@ -46,7 +46,7 @@ def summed(client) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
     return response.text, any("SUM(" in q["sql"].upper() for q in captured.captured_queries)
 
 
-def test_an_unchanged_company_is_not_summed_again(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_an_unchanged_company_is_not_summed_again(client_logged_in, company):
     BillFactory(company=company, total_amount=Decimal(100), amount_due=Decimal(100))
     _page, first = summed(client_logged_in)
     page, second = summed(client_logged_in)
@@ -55,7 +55,7 @@ def test_an_unchanged_company_is_not_summed_again(client_logged_in, company):  #
     assert "100.00" in page
 
 
-def test_a_committed_update_shows_on_the_next_request(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_a_committed_update_shows_on_the_next_request(client_logged_in, company):
     bill = BillFactory(company=company, total_amount=Decimal(100), amount_due=Decimal(100))
     summed(client_logged_in)
     Bill.objects.filter(pk=bill.pk).update(amount_due=Decimal("40.00"))
@@ -64,7 +64,7 @@ def test_a_committed_update_shows_on_the_next_request(client_logged_in, company)
     assert "data-total>40.00<" in page
 
 
-def test_a_new_bill_and_supplier_show_in_totals_and_the_supplier_filter(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_a_new_bill_and_supplier_show_in_totals_and_the_supplier_filter(client_logged_in, company):
     BillFactory(company=company, total_amount=Decimal(100), amount_due=Decimal(100))
     summed(client_logged_in)
     newcomer = SupplierFactory(company=company, name="Zebra Freight")
@@ -74,7 +74,7 @@ def test_a_new_bill_and_supplier_show_in_totals_and_the_supplier_filter(client_l
     assert "data-total>105.00<" in page
 
 
-def test_a_paid_bill_leaves_the_totals(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_a_paid_bill_leaves_the_totals(client_logged_in, company):
     keep = BillFactory(company=company, total_amount=Decimal(100), amount_due=Decimal(100))
     paid = BillFactory(company=company, total_amount=Decimal(7), amount_due=Decimal(7))
     summed(client_logged_in)
@@ -87,7 +87,7 @@ def test_a_paid_bill_leaves_the_totals(client_logged_in, company):  # type: igno
     assert paid.reference not in page
 
 
-def test_overdue_moves_at_midnight(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_overdue_moves_at_midnight(client_logged_in, company):
     BillFactory(
         company=company,
         due_date=dt.date(2026, 3, 15),
@@ -102,7 +102,7 @@ def test_overdue_moves_at_midnight(client_logged_in, company):  # type: ignore[n
     assert 'data-overdue class="bad">10.00<' in page
 
 
-def test_every_kind_of_write_moves_the_version(company):  # type: ignore[no-untyped-def]
+def test_every_kind_of_write_moves_the_version(company):
     start = version(company)
     bill = BillFactory(company=company)  # supplier.save() + bill.save()
     assert version(company) == start + 2
@@ -121,7 +121,7 @@ def test_every_kind_of_write_moves_the_version(company):  # type: ignore[no-unty
     assert version(company) == start + 8
 
 
-def test_a_rolled_back_change_does_not_move_the_version(company):  # type: ignore[no-untyped-def]
+def test_a_rolled_back_change_does_not_move_the_version(company):
     start = version(company)
 
     def create_then_fail() -> None:
@@ -135,14 +135,14 @@ def test_a_rolled_back_change_does_not_move_the_version(company):  # type: ignor
     assert not Bill.objects.for_company(company).exists()
 
 
-def test_a_change_moves_only_its_own_companys_version(company, other_company):  # type: ignore[no-untyped-def]
+def test_a_change_moves_only_its_own_companys_version(company, other_company):
     start, other_start = version(company), version(other_company)
     BillFactory(company=company)
     assert version(company) > start
     assert version(other_company) == other_start
 
 
-def test_an_update_scoped_to_the_company_needs_no_read_of_whose_rows_it_touches(  # type: ignore[no-untyped-def]
+def test_an_update_scoped_to_the_company_needs_no_read_of_whose_rows_it_touches(
     company, other_company
 ):
     mine, theirs = BillFactory(company=company), BillFactory(company=other_company)
@@ -162,7 +162,7 @@ def test_an_update_scoped_to_the_company_needs_no_read_of_whose_rows_it_touches(
     assert (version(company), version(other_company)) == (start + 2, other_start + 2)
 
 
-def test_the_cached_supplier_filter_still_marks_the_chosen_supplier(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_the_cached_supplier_filter_still_marks_the_chosen_supplier(client_logged_in, company):
     chosen = SupplierFactory(company=company, name="Chosen & Sons")
     BillFactory(company=company, supplier=chosen)
     BillFactory(company=company)
@@ -174,7 +174,7 @@ def test_the_cached_supplier_filter_still_marks_the_chosen_supplier(client_logge
     assert supplier_select.count(" selected>") == 1
 
 
-def test_the_paid_filter_gets_its_own_totals(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_the_paid_filter_gets_its_own_totals(client_logged_in, company):
     BillFactory(company=company, total_amount=Decimal(100), amount_due=Decimal(100))
     BillFactory(
         company=company,

@@ -20,7 +20,7 @@ LIST = reverse("payables:payment-list")
 EXPORT = reverse("payables:payment-export")
 
 
-def make_payment(company, status=Payment.Status.SUCCEEDED, **fields):  # type: ignore[no-untyped-def]
+def make_payment(company, status=Payment.Status.SUCCEEDED, **fields):
     bill = fields.pop("bill", None) or BillFactory(company=company)
     bank, _ = BankAccount.objects.get_or_create(
         company=company, codat_id="bank-1",
@@ -36,7 +36,7 @@ def make_payment(company, status=Payment.Status.SUCCEEDED, **fields):  # type: i
     return Payment.objects.create(**values)
 
 
-def test_it_lists_the_companys_payments(client_logged_in, company, other_company):  # type: ignore[no-untyped-def]
+def test_it_lists_the_companys_payments(client_logged_in, company, other_company):
     mine = make_payment(company, reference="March run")
     theirs = make_payment(other_company, codat_id="their-ledger-id")
     html = client_logged_in.get(LIST).text
@@ -51,7 +51,7 @@ def test_it_lists_the_companys_payments(client_logged_in, company, other_company
     assert "their-ledger-id" not in html
 
 
-def test_filters_by_status_text_and_dates(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_filters_by_status_text_and_dates(client_logged_in, company):
     done = make_payment(company)
     pending = make_payment(
         company, status=Payment.Status.PENDING, paid_on=dt.date(2026, 4, 1), reference="April"
@@ -67,7 +67,7 @@ def test_filters_by_status_text_and_dates(client_logged_in, company):  # type: i
     assert f'data-payment="{pending.pk}"' not in html
 
 
-def test_junk_filters_are_ignored_with_a_note(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_junk_filters_are_ignored_with_a_note(client_logged_in, company):
     make_payment(company)
     html = client_logged_in.get(LIST, {"status": "stolen", "date_from": "yesterday"}).text
     assert "Ignored the status filter" in html
@@ -75,7 +75,7 @@ def test_junk_filters_are_ignored_with_a_note(client_logged_in, company):  # typ
     assert "data-payment=" in html
 
 
-def test_htmx_gets_only_the_table(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_htmx_gets_only_the_table(client_logged_in, company):
     make_payment(company)
     response = client_logged_in.get(LIST, headers={"HX-Request": "true"})
     assert response.text.lstrip().startswith('<div id="payment-table"')
@@ -84,7 +84,7 @@ def test_htmx_gets_only_the_table(client_logged_in, company):  # type: ignore[no
 
 def test_csv_export_has_every_column_and_only_this_company(
     client_logged_in, company, other_company
-):  # type: ignore[no-untyped-def]
+):
     usd = BillFactory(company=company, currency="USD")
     mine = make_payment(
         company, bill=usd, amount=Decimal(20), reference="=HYPERLINK(evil)",
@@ -109,7 +109,7 @@ def test_csv_export_has_every_column_and_only_this_company(
     assert row[11] == "'=HYPERLINK(evil)"  # no formula injection
 
 
-def test_csv_export_gives_base_amounts_only_where_known(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_csv_export_gives_base_amounts_only_where_known(client_logged_in, company):
     make_payment(company, bill=BillFactory(company=company, currency="GBP", reference="GB-1"))
     make_payment(company, bill=BillFactory(company=company, currency="JPY", reference="JP-1"),
                  amount=Decimal(12000), codat_id="ledger-pay-2")  # fmt: skip
@@ -121,7 +121,7 @@ def test_csv_export_gives_base_amounts_only_where_known(client_logged_in, compan
     assert by_bill["JP-1"][3:8] == ["12000", "JPY", "", "", "GBP"]
 
 
-def test_csv_export_follows_the_filters(client_logged_in, company):  # type: ignore[no-untyped-def]
+def test_csv_export_follows_the_filters(client_logged_in, company):
     make_payment(company)
     make_payment(company, status=Payment.Status.FAILED)
     response = client_logged_in.get(EXPORT, {"status": "failed"})
@@ -129,13 +129,13 @@ def test_csv_export_follows_the_filters(client_logged_in, company):  # type: ign
     assert [r[CSV_HEADER.index("status")] for r in rows[1:]] == ["failed"]
 
 
-def test_anonymous_goes_to_login(client):  # type: ignore[no-untyped-def]
+def test_anonymous_goes_to_login(client):
     for url in (LIST, EXPORT):
         response = client.get(url)
         assert response.status_code == 302
         assert reverse("accounts:login") in response["Location"]
 
 
-def test_wrong_method_is_405(client_logged_in):  # type: ignore[no-untyped-def]
+def test_wrong_method_is_405(client_logged_in):
     assert client_logged_in.post(LIST).status_code == 405
     assert client_logged_in.post(EXPORT).status_code == 405

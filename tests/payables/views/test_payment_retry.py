@@ -19,18 +19,18 @@ HEALTH = "/sync/"
 
 
 @pytest.fixture(autouse=True)
-def no_celery():  # type: ignore[no-untyped-def]
+def no_celery():
     with mock.patch.object(payment_retry_task, "delay_on_commit") as delay:
         yield delay
 
 
 @pytest.fixture
-def paying(user) -> PayingCompany:  # type: ignore[no-untyped-def]
+def paying(user) -> PayingCompany:
     return paying_company(user=user, bills=3)
 
 
 @pytest.fixture
-def pending(paying) -> Payment:  # type: ignore[no-untyped-def]
+def pending(paying) -> Payment:
     fault_inject(
         kind=Fault.Kind.SERVER_ERROR,
         company=paying.ledger.company,
@@ -48,14 +48,14 @@ def retry_url(payment: Payment) -> str:
     return reverse("payables:payment-retry", args=[payment.pk])
 
 
-def test_a_pending_payment_is_listed_with_a_retry_button(client, user, pending):  # type: ignore[no-untyped-def]
+def test_a_pending_payment_is_listed_with_a_retry_button(client, user, pending):
     client.force_login(user)
     html = client.get(HEALTH).text
     assert "Sent to the ledger but not confirmed yet" in html
     assert f'action="{retry_url(pending)}"' in html
 
 
-def test_retry_records_it_once_and_it_leaves_the_page(client, user, paying, pending):  # type: ignore[no-untyped-def]
+def test_retry_records_it_once_and_it_leaves_the_page(client, user, paying, pending):
     client.force_login(user)
     response = client.post(retry_url(pending), follow=True)
     assert "The payment is recorded in the ledger." in response.text
@@ -67,7 +67,7 @@ def test_retry_records_it_once_and_it_leaves_the_page(client, user, paying, pend
     assert "Sent to the ledger but not confirmed yet" not in client.get(HEALTH).text
 
 
-def test_retry_while_the_ledger_is_still_down_says_so(client, user, paying, pending):  # type: ignore[no-untyped-def]
+def test_retry_while_the_ledger_is_still_down_says_so(client, user, paying, pending):
     fault_inject(
         kind=Fault.Kind.UNAVAILABLE,
         company=paying.ledger.company,
@@ -84,7 +84,7 @@ def test_retry_while_the_ledger_is_still_down_says_so(client, user, paying, pend
     assert paying.ledger_payments(pending.bill) == []
 
 
-def test_retry_of_another_companys_payment_is_404(client, other_company, user, pending):  # type: ignore[no-untyped-def]
+def test_retry_of_another_companys_payment_is_404(client, other_company, user, pending):
     from tests.accounts.factories import UserFactory
 
     stranger = UserFactory(email="stranger@example.com")
@@ -95,7 +95,7 @@ def test_retry_of_another_companys_payment_is_404(client, other_company, user, p
     assert client.post(retry_url(pending)).status_code == 404
 
 
-def test_retry_needs_post_and_login(client, user, pending):  # type: ignore[no-untyped-def]
+def test_retry_needs_post_and_login(client, user, pending):
     assert client.post(retry_url(pending)).status_code == 302  # to the login page
     client.force_login(user)
     assert client.get(retry_url(pending)).status_code == 405

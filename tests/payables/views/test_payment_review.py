@@ -27,13 +27,13 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 @pytest.fixture(autouse=True)
-def _no_celery():  # type: ignore[no-untyped-def]
+def _no_celery():
     with mock.patch.object(payment_retry_task, "delay_on_commit"):
         yield
 
 
 @pytest.fixture
-def paying(user) -> PayingCompany:  # type: ignore[no-untyped-def]
+def paying(user) -> PayingCompany:
     return paying_company(user=user, bills=4)
 
 
@@ -52,7 +52,7 @@ def _lost_then_changed_elsewhere(paying: PayingCompany) -> Payment:
 
 
 @pytest.fixture
-def flagged(paying) -> Payment:  # type: ignore[no-untyped-def]
+def flagged(paying) -> Payment:
     payment = _lost_then_changed_elsewhere(paying)
     with time_machine.travel(timezone.now() + dt.timedelta(hours=3)):
         payments_reconcile()
@@ -64,7 +64,7 @@ def flagged(paying) -> Payment:  # type: ignore[no-untyped-def]
 # --- Services --------------------------------------------------------------------------------------
 
 
-def test_a_payment_needing_review_holds_the_bill_and_is_not_retried(paying, flagged) -> None:  # type: ignore[no-untyped-def]
+def test_a_payment_needing_review_holds_the_bill_and_is_not_retried(paying, flagged) -> None:
     with pytest.raises(UnableToPay, match="needs review"):
         paying.pay(flagged.bill, amount=Decimal("1.00"))
     with time_machine.travel(timezone.now() + dt.timedelta(hours=5)):
@@ -74,7 +74,7 @@ def test_a_payment_needing_review_holds_the_bill_and_is_not_retried(paying, flag
 
 def test_not_in_the_ledger_fails_it_audited_and_the_bill_can_be_paid_again(
     paying, flagged, user
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     resolved = payment_resolve(payment=flagged, in_ledger=False, user=user)
 
     assert resolved.status == Payment.Status.FAILED
@@ -88,7 +88,7 @@ def test_not_in_the_ledger_fails_it_audited_and_the_bill_can_be_paid_again(
     assert again.status == Payment.Status.SUCCEEDED
 
 
-def test_in_the_ledger_needs_its_id_and_records_it(paying, flagged, user) -> None:  # type: ignore[no-untyped-def]
+def test_in_the_ledger_needs_its_id_and_records_it(paying, flagged, user) -> None:
     with pytest.raises(UnableToPay, match="id as the ledger shows it"):
         payment_resolve(payment=flagged, in_ledger=True, ledger_payment_id="  ", user=user)
 
@@ -102,7 +102,7 @@ def test_in_the_ledger_needs_its_id_and_records_it(paying, flagged, user) -> Non
     assert AuditLogEntry.objects.filter(action="payment.resolved").count() == 1
 
 
-def test_a_pending_payment_cannot_be_resolved_by_hand(paying, user) -> None:  # type: ignore[no-untyped-def]
+def test_a_pending_payment_cannot_be_resolved_by_hand(paying, user) -> None:
     payment = _lost_then_changed_elsewhere(paying)  # pending: billpay can still find out
     with pytest.raises(UnableToPay, match="does not need review"):
         payment_resolve(payment=payment, in_ledger=False, user=user)
@@ -114,7 +114,7 @@ def test_a_pending_payment_cannot_be_resolved_by_hand(paying, user) -> None:  # 
 
 
 @pytest.fixture
-def web(client, user):  # type: ignore[no-untyped-def]
+def web(client, user):
     client.force_login(user)
     return client
 
@@ -125,7 +125,7 @@ def review_url(payment: Payment) -> str:
 
 def test_the_bill_page_and_sync_health_lead_to_the_review_without_a_false_retry(
     web, flagged
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     bill_page = web.get(reverse("payables:bill-detail", args=[flagged.bill_id])).text
     assert f'href="{review_url(flagged)}"' in bill_page
     assert "Review this payment" in bill_page
@@ -135,7 +135,7 @@ def test_the_bill_page_and_sync_health_lead_to_the_review_without_a_false_retry(
     assert reverse("payables:payment-retry", args=[flagged.pk]) not in health
 
 
-def test_the_review_page_shows_what_the_ledger_says_now(web, flagged) -> None:  # type: ignore[no-untyped-def]
+def test_the_review_page_shows_what_the_ledger_says_now(web, flagged) -> None:
     html = web.get(review_url(flagged)).text
     before = flagged.amount_due_before
     assert "It is in the ledger" in html
@@ -146,7 +146,7 @@ def test_the_review_page_shows_what_the_ledger_says_now(web, flagged) -> None:  
     assert f"{before - 10:,.2f} GBP" in html
 
 
-def test_resolving_in_the_app_keeps_the_input_on_a_missing_id_then_settles(web, flagged) -> None:  # type: ignore[no-untyped-def]
+def test_resolving_in_the_app_keeps_the_input_on_a_missing_id_then_settles(web, flagged) -> None:
     refused = web.post(review_url(flagged), {"answer": "in_ledger", "ledger_payment_id": ""})
     assert refused.status_code == 200
     assert "id as the ledger shows it" in refused.text
@@ -164,7 +164,7 @@ def test_resolving_in_the_app_keeps_the_input_on_a_missing_id_then_settles(web, 
     assert "recorded in the ledger (PAY-9)" in web.get(done["Location"]).text
 
 
-def test_retry_of_a_payment_past_the_replay_window_tells_the_truth(web, paying) -> None:  # type: ignore[no-untyped-def]
+def test_retry_of_a_payment_past_the_replay_window_tells_the_truth(web, paying) -> None:
     payment = _lost_then_changed_elsewhere(paying)
     with time_machine.travel(timezone.now() + dt.timedelta(hours=3)):
         response = web.post(reverse("payables:payment-retry", args=[payment.pk]))
@@ -175,7 +175,7 @@ def test_retry_of_a_payment_past_the_replay_window_tells_the_truth(web, paying) 
     assert "keeps trying" not in page
 
 
-def test_another_companys_payment_review_is_404(client, other_company, flagged) -> None:  # type: ignore[no-untyped-def]
+def test_another_companys_payment_review_is_404(client, other_company, flagged) -> None:
     client.force_login(Membership.objects.filter(company=other_company).first().user)
     assert client.get(review_url(flagged)).status_code == 404
     assert client.post(review_url(flagged), {"answer": "not_in_ledger"}).status_code == 404
@@ -186,7 +186,7 @@ def test_another_companys_payment_review_is_404(client, other_company, flagged) 
 # --- The admin -----------------------------------------------------------------------------------
 
 
-def test_staff_resolve_it_from_the_admin_change_view(client, flagged) -> None:  # type: ignore[no-untyped-def]
+def test_staff_resolve_it_from_the_admin_change_view(client, flagged) -> None:
     staff = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(staff)
     change = client.get(reverse("admin:payables_payment_change", args=[flagged.pk])).text
@@ -206,7 +206,7 @@ def test_staff_resolve_it_from_the_admin_change_view(client, flagged) -> None:  
     assert flagged.events.order_by("-id").first().actor == staff
 
 
-def test_the_admin_resolve_view_is_for_staff_only(client, user, flagged) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_resolve_view_is_for_staff_only(client, user, flagged) -> None:
     client.force_login(user)
     url = reverse("admin:payables_payment_resolve", args=[flagged.pk])
     assert client.post(url, {"answer": "not_in_ledger"}).status_code == 302  # to the admin login

@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 @pytest.fixture(autouse=True)
-def _reused_key_answers(settings):  # type: ignore[no-untyped-def]
+def _reused_key_answers(settings):
     # A key sent again with another body is answered 422, on the docs' word only.
     allow_docs_only_statuses(settings)
 
@@ -75,7 +75,7 @@ def _another_supplier(linked: Linked, than: Any) -> Any:
 # --- Bill create ----------------------------------------------------------------------------------
 
 
-def test_a_bill_the_ledger_refused_can_be_corrected_and_saved(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_a_bill_the_ledger_refused_can_be_corrected_and_saved(client_logged_in, linked) -> None:
     url = reverse("payables:bill-create")
     archived = _archive_in_ledger(linked)
     data = bill_data(linked, supplier=archived.name)
@@ -95,7 +95,7 @@ def test_a_bill_the_ledger_refused_can_be_corrected_and_saved(client_logged_in, 
 
 def test_a_refused_bill_sent_again_unchanged_is_refused_for_its_own_reason(
     client_logged_in, linked
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = reverse("payables:bill-create")
     data = bill_data(linked, supplier=_archive_in_ledger(linked).name)
 
@@ -109,7 +109,7 @@ def test_a_refused_bill_sent_again_unchanged_is_refused_for_its_own_reason(
 
 def test_a_lost_answer_keeps_the_key_and_the_resubmit_creates_one_bill(
     client_logged_in, linked
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = reverse("payables:bill-create")
     fault_inject(kind=Fault.Kind.LOST_RESPONSE, method="POST", path_contains="/bills", times=1)
     data = bill_data(linked)
@@ -140,7 +140,7 @@ def test_which_answers_spend_the_key(error: CodatError, spent: bool) -> None:
 
 def test_an_edited_resubmit_after_a_lost_answer_is_explained_and_can_be_sent(
     client_logged_in, linked
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = reverse("payables:bill-create")
     fault_inject(kind=Fault.Kind.LOST_RESPONSE, method="POST", path_contains="/bills", times=1)
     data = bill_data(linked)
@@ -165,7 +165,7 @@ def test_an_edited_resubmit_after_a_lost_answer_is_explained_and_can_be_sent(
 # --- Bill edit ------------------------------------------------------------------------------------
 
 
-def test_an_edit_the_ledger_refused_can_be_corrected_and_saved(client_logged_in, linked) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_the_ledger_refused_can_be_corrected_and_saved(client_logged_in, linked) -> None:
     bill = Bill.objects.for_company(linked.company).filter(status="Open").first()
     assert bill is not None
     assert bill.amount_due == bill.total_amount
@@ -203,17 +203,17 @@ def bank_data(**changes: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def paying(user) -> PayingCompany:  # type: ignore[no-untyped-def]
+def paying(user) -> PayingCompany:
     return paying_company(user=user, bills=4)
 
 
 @pytest.fixture
-def web(client, user, paying):  # type: ignore[no-untyped-def]
+def web(client, user, paying):
     client.force_login(user)
     return client
 
 
-def test_a_bank_account_the_ledger_refused_can_be_corrected(web, paying) -> None:  # type: ignore[no-untyped-def]
+def test_a_bank_account_the_ledger_refused_can_be_corrected(web, paying) -> None:
     url = reverse("payables:bank-account-create")
     data = bank_data(account_type="Credit")  # Xero refuses credit cards through this API
 
@@ -227,7 +227,7 @@ def test_a_bank_account_the_ledger_refused_can_be_corrected(web, paying) -> None
     assert BankAccount.objects.filter(company=paying.company, name="Payroll account").count() == 1
 
 
-def test_a_bank_account_whose_answer_was_lost_keeps_its_key(web, paying) -> None:  # type: ignore[no-untyped-def]
+def test_a_bank_account_whose_answer_was_lost_keeps_its_key(web, paying) -> None:
     url = reverse("payables:bank-account-create")
     fault_inject(
         kind=Fault.Kind.LOST_RESPONSE, method="POST", path_contains="/bankAccounts", times=1
@@ -252,7 +252,7 @@ def test_a_bank_account_whose_answer_was_lost_keeps_its_key(web, paying) -> None
 # --- Pay again after a payment stopped because the bill changed -----------------------------------
 
 
-def test_pay_again_after_the_bill_changed_makes_a_new_attempt(web, paying) -> None:  # type: ignore[no-untyped-def]
+def test_pay_again_after_the_bill_changed_makes_a_new_attempt(web, paying) -> None:
     bill = paying.bill("GBP")
     url = reverse("payables:bill-pay", args=[bill.pk])
     base = {

@@ -19,7 +19,7 @@ INBOX = reverse("payables:bill-list")
 
 
 @pytest.fixture
-def enqueued():  # type: ignore[no-untyped-def]
+def enqueued():
     with (
         mock.patch("payables.tasks.payables_import.delay_on_commit") as imports,
         mock.patch("payables.tasks.payables_refresh.delay_on_commit") as refreshes,
@@ -27,7 +27,7 @@ def enqueued():  # type: ignore[no-untyped-def]
         yield {"import": imports, "refresh": refreshes}
 
 
-def make_run(company, *, idle: float = 0, **fields) -> ImportRun:  # type: ignore[no-untyped-def]
+def make_run(company, *, idle: float = 0, **fields) -> ImportRun:
     """A running run whose last stored page was `idle` seconds ago."""
     now = timezone.now()
     fields.setdefault("status", ImportRun.Status.RUNNING)
@@ -42,7 +42,7 @@ def make_run(company, *, idle: float = 0, **fields) -> ImportRun:  # type: ignor
 
 
 class TestImportProgress:
-    def test_a_stalled_import_says_so_and_offers_retry(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_a_stalled_import_says_so_and_offers_retry(self, client_logged_in, company) -> None:
         run = make_run(company, idle=600, phase="bills", bills_imported=200)
 
         html = client_logged_in.get(reverse("payables:import-progress", args=[run.pk])).text
@@ -56,7 +56,7 @@ class TestImportProgress:
         assert "hx-trigger" not in html
         assert '<meta http-equiv="refresh"' not in html
 
-    def test_its_status_fragment_stops_polling(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_its_status_fragment_stops_polling(self, client_logged_in, company) -> None:
         run = make_run(company, idle=600)
 
         response = client_logged_in.get(
@@ -68,7 +68,7 @@ class TestImportProgress:
 
     def test_retry_resumes_the_stalled_run_from_its_token(
         self, client_logged_in, company, enqueued
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         run = make_run(company, idle=600, phase="bills", bills_token="page-3", resumes=3)
 
         response = client_logged_in.post(reverse("payables:import-retry", args=[run.pk]))
@@ -80,7 +80,7 @@ class TestImportProgress:
         assert run.resumes == 0
         enqueued["import"].assert_called_once_with(run.pk)
 
-    def test_a_live_import_is_not_stalled(self, client_logged_in, company, enqueued) -> None:  # type: ignore[no-untyped-def]
+    def test_a_live_import_is_not_stalled(self, client_logged_in, company, enqueued) -> None:
         run = make_run(company, idle=5)
 
         html = client_logged_in.get(reverse("payables:import-progress", args=[run.pk])).text
@@ -92,7 +92,7 @@ class TestImportProgress:
 
 
 class TestRefresh:
-    def test_a_stalled_refresh_says_so_and_offers_retry(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_a_stalled_refresh_says_so_and_offers_retry(self, client_logged_in, company) -> None:
         run = make_run(company, idle=600, kind=ImportRun.Kind.REFRESH)
 
         html = client_logged_in.get(reverse("payables:refresh-progress", args=[run.pk])).text
@@ -103,7 +103,7 @@ class TestRefresh:
 
     def test_refresh_now_resumes_a_stalled_refresh(
         self, client_logged_in, company, enqueued
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         run = make_run(company, idle=600, kind=ImportRun.Kind.REFRESH, phase="bills")
 
         response = client_logged_in.post(reverse("payables:refresh-now"))
@@ -116,7 +116,7 @@ class TestRefresh:
 
     def test_refresh_now_resumes_a_stalled_first_link_import(
         self, client_logged_in, company, enqueued
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         run = make_run(company, idle=600)
 
         response = client_logged_in.post(reverse("payables:refresh-now"))
@@ -131,7 +131,7 @@ class TestRefresh:
 class TestInboxNotice:
     def test_a_running_import_makes_the_inbox_say_it_is_incomplete(
         self, client_logged_in, company
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         run = make_run(company, idle=5, bills_imported=100)
 
         html = client_logged_in.get(INBOX).text
@@ -144,7 +144,7 @@ class TestInboxNotice:
         assert f'href="{reverse("payables:import-progress", args=[run.pk])}"' in html
         assert "data-run-retry" not in html
 
-    def test_a_stalled_import_is_named_with_a_retry(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_a_stalled_import_is_named_with_a_retry(self, client_logged_in, company) -> None:
         run = make_run(company, idle=600)
 
         html = client_logged_in.get(INBOX).text
@@ -158,7 +158,7 @@ class TestInboxNotice:
 
     def test_a_first_import_that_failed_leaves_the_inbox_incomplete(
         self, client_logged_in, company
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         make_run(company, status=ImportRun.Status.FAILED, error="Gone.")
 
         html = client_logged_in.get(INBOX).text
@@ -168,7 +168,7 @@ class TestInboxNotice:
 
     def test_a_stalled_refresh_says_the_totals_may_be_out_of_date(
         self, client_logged_in, company
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         make_run(company, idle=600, kind=ImportRun.Kind.REFRESH)
 
         html = client_logged_in.get(INBOX).text
@@ -177,12 +177,12 @@ class TestInboxNotice:
         assert "may be out of date" in html
         assert f'action="{reverse("payables:refresh-now")}"' in html
 
-    def test_no_notice_once_the_import_succeeded(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_no_notice_once_the_import_succeeded(self, client_logged_in, company) -> None:
         make_run(company, status=ImportRun.Status.SUCCEEDED, finished_at=timezone.now())
 
         assert "data-run-notice" not in client_logged_in.get(INBOX).text
 
-    def test_the_htmx_table_fragment_has_no_notice(self, client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+    def test_the_htmx_table_fragment_has_no_notice(self, client_logged_in, company) -> None:
         make_run(company, idle=600)
 
         assert "data-run-notice" not in client_logged_in.get(INBOX, headers=HTMX).text

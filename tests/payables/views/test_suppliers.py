@@ -37,7 +37,7 @@ def refresh(s: Supplier) -> str:
 
 
 @pytest.fixture
-def known(company):  # type: ignore[no-untyped-def]
+def known(company):
     now = timezone.now()
     acme = SupplierFactory(company=company, name="Acme Paper", contact_name="Ann Smith",
                            email_address="ann@acme.example",
@@ -57,13 +57,13 @@ def known(company):  # type: ignore[no-untyped-def]
     return {"acme": acme, "bolt": bolt, "mixed": mixed}
 
 
-def rows(response) -> list[int]:  # type: ignore[no-untyped-def]
+def rows(response) -> list[int]:
     return [s.pk for s in response.context["page"].object_list]
 
 
 def test_it_lists_every_supplier_with_unpaid_count_and_balance(
     client_logged_in, known, other_company
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     SupplierFactory(company=other_company, name="Acme Paper Elsewhere")
     response = client_logged_in.get(LIST)
     assert response.status_code == 200
@@ -77,7 +77,7 @@ def test_it_lists_every_supplier_with_unpaid_count_and_balance(
     assert by_pk[known["mixed"].pk].balances == [("EUR", Decimal(10)), ("USD", Decimal(10))]
 
 
-def test_each_open_balance_says_its_currency(client_logged_in, known) -> None:  # type: ignore[no-untyped-def]
+def test_each_open_balance_says_its_currency(client_logged_in, known) -> None:
     """A USD and a EUR balance once read as plain numbers beside GBP ones."""
     html = client_logged_in.get(LIST).content.decode()
 
@@ -104,14 +104,14 @@ def test_each_open_balance_says_its_currency(client_logged_in, known) -> None:  
         ("q=cargo&unpaid=on", ["mixed"]),
     ],
 )
-def test_filters(client_logged_in, known, query, expected) -> None:  # type: ignore[no-untyped-def]
+def test_filters(client_logged_in, known, query, expected) -> None:
     response = client_logged_in.get(f"{LIST}?{query}")
     assert rows(response) == [known[name].pk for name in expected]
 
 
 def test_list_rows_come_from_one_query(
     client_logged_in, known, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for number in range(30):
         supplier = SupplierFactory(company=known["acme"].company, name=f"Zed {number}")
         BillFactory(company=supplier.company, supplier=supplier)
@@ -121,7 +121,7 @@ def test_list_rows_come_from_one_query(
     assert len(rows(response)) == 33
 
 
-def test_htmx_gets_only_the_table(client_logged_in, known) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_gets_only_the_table(client_logged_in, known) -> None:
     response = client_logged_in.get(f"{LIST}?q=acme", headers={"HX-Request": "true"})
     html = response.content.decode()
     assert 'id="supplier-table"' in html
@@ -130,17 +130,17 @@ def test_htmx_gets_only_the_table(client_logged_in, known) -> None:  # type: ign
     assert "Bolt" not in html
 
 
-def test_list_anonymous_goes_to_login(client) -> None:  # type: ignore[no-untyped-def]
+def test_list_anonymous_goes_to_login(client) -> None:
     response = client.get(LIST)
     assert response.status_code == 302
     assert "/login" in response["Location"]
 
 
-def test_list_wrong_method(client_logged_in) -> None:  # type: ignore[no-untyped-def]
+def test_list_wrong_method(client_logged_in) -> None:
     assert client_logged_in.post(LIST).status_code == 405
 
 
-def test_detail_shows_contact_addresses_currency_and_bills(client_logged_in, known) -> None:  # type: ignore[no-untyped-def]
+def test_detail_shows_contact_addresses_currency_and_bills(client_logged_in, known) -> None:
     acme = known["acme"]
     acme.addresses = [
         {"type": "Billing", "line1": "1 Mill Lane", "city": "Leeds", "postalCode": "LS1 1AA"}
@@ -157,14 +157,14 @@ def test_detail_shows_contact_addresses_currency_and_bills(client_logged_in, kno
     assert response.context["bill_count"] == 3
 
 
-def test_detail_other_company_404(client_logged_in, other_company) -> None:  # type: ignore[no-untyped-def]
+def test_detail_other_company_404(client_logged_in, other_company) -> None:
     theirs = SupplierFactory(company=other_company)
     assert client_logged_in.get(detail(theirs)).status_code == 404
     assert client_logged_in.get(edit(theirs)).status_code == 404
     assert client_logged_in.post(refresh(theirs)).status_code == 404
 
 
-def test_detail_wrong_method(client_logged_in, known) -> None:  # type: ignore[no-untyped-def]
+def test_detail_wrong_method(client_logged_in, known) -> None:
     assert client_logged_in.post(detail(known["acme"])).status_code == 405
     assert client_logged_in.get(refresh(known["acme"])).status_code == 405
     assert client_logged_in.delete(CREATE).status_code == 405
@@ -176,7 +176,7 @@ ledger_db = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 @ledger_db
-def test_create_adds_the_supplier_to_the_ledger_and_audits_it(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+def test_create_adds_the_supplier_to_the_ledger_and_audits_it(ledger_client, imported) -> None:
     response = ledger_client.post(CREATE, {"name": "Fresh Fruit Co", "contact_name": "Fay",
                                               "email_address": "fay@fruit.example",
                                               "phone": "+44 1234", "default_currency": "eur"})  # fmt: skip
@@ -196,7 +196,7 @@ def test_create_adds_the_supplier_to_the_ledger_and_audits_it(ledger_client, imp
 
 
 @ledger_db
-def test_create_duplicate_name_shows_xero_message_and_keeps_input(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+def test_create_duplicate_name_shows_xero_message_and_keeps_input(ledger_client, imported) -> None:
     taken = Supplier.objects.for_company(imported.company).first()
     assert taken is not None
     before = Supplier.objects.count()
@@ -211,7 +211,7 @@ def test_create_duplicate_name_shows_xero_message_and_keeps_input(ledger_client,
     assert Supplier.objects.count() == before
 
 
-def test_create_bad_input_keeps_input(client_logged_in) -> None:  # type: ignore[no-untyped-def]
+def test_create_bad_input_keeps_input(client_logged_in) -> None:
     response = client_logged_in.post(CREATE, {"name": "", "email_address": "not-an-email",
                                               "default_currency": "POUNDS", "contact_name": "Kept"})  # fmt: skip
     assert response.status_code == 200
@@ -220,21 +220,21 @@ def test_create_bad_input_keeps_input(client_logged_in) -> None:  # type: ignore
     assert "Kept" in response.content.decode()
 
 
-def test_create_htmx_gets_only_the_form(client_logged_in) -> None:  # type: ignore[no-untyped-def]
+def test_create_htmx_gets_only_the_form(client_logged_in) -> None:
     response = client_logged_in.post(CREATE, {"name": ""}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert 'id="supplier-form"' in html
     assert "<html" not in html
 
 
-def test_create_anonymous_goes_to_login(client) -> None:  # type: ignore[no-untyped-def]
+def test_create_anonymous_goes_to_login(client) -> None:
     response = client.post(CREATE, {"name": "X"})
     assert response.status_code == 302
     assert "/login" in response["Location"]
 
 
 @ledger_db
-def test_create_on_a_revoked_connection_says_reconnect(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+def test_create_on_a_revoked_connection_says_reconnect(ledger_client, imported) -> None:
     Connection.objects.filter(pk=imported.connection.pk).update(
         status=Connection.Status.DEAUTHORIZED
     )
@@ -247,7 +247,7 @@ def test_create_on_a_revoked_connection_says_reconnect(ledger_client, imported) 
 @ledger_db
 def test_edit_replaces_the_supplier_in_the_ledger_and_audits_the_change(
     ledger_client, imported
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     supplier = Supplier.objects.for_company(imported.company).filter(status="Active").first()
     assert supplier is not None
     addresses = supplier.addresses
@@ -270,7 +270,7 @@ def test_edit_replaces_the_supplier_in_the_ledger_and_audits_the_change(
 
 
 @ledger_db
-def test_edit_archived_supplier_shows_the_ledger_message(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+def test_edit_archived_supplier_shows_the_ledger_message(ledger_client, imported) -> None:
     supplier = Supplier.objects.for_company(imported.company).first()
     assert supplier is not None
     platform_record_edit(connection=imported.ledger_connection, dataset=Dataset.SUPPLIERS,
@@ -287,21 +287,21 @@ def test_edit_archived_supplier_shows_the_ledger_message(ledger_client, imported
 
 
 @ledger_db
-def test_edit_duplicate_name_is_refused(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+def test_edit_duplicate_name_is_refused(ledger_client, imported) -> None:
     first, second = Supplier.objects.for_company(imported.company).filter(status="Active")[:2]
     response = ledger_client.post(edit(second), {"name": first.name})
     assert response.status_code == 200
     assert "already assigned to another contact" in response.content.decode()
 
 
-def test_edit_get_shows_current_values(client_logged_in, known) -> None:  # type: ignore[no-untyped-def]
+def test_edit_get_shows_current_values(client_logged_in, known) -> None:
     response = client_logged_in.get(edit(known["acme"]))
     assert response.status_code == 200
     assert "ann@acme.example" in response.content.decode()
 
 
 @ledger_db
-def test_refresh_pulls_current_details_from_the_ledger(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_pulls_current_details_from_the_ledger(ledger_client, imported) -> None:
     supplier = Supplier.objects.for_company(imported.company).first()
     assert supplier is not None
     platform_record_edit(connection=imported.ledger_connection, dataset=Dataset.SUPPLIERS,
@@ -319,7 +319,7 @@ def test_refresh_pulls_current_details_from_the_ledger(ledger_client, imported) 
 
 
 @ledger_db
-def test_edit_currency_on_quickbooks_shows_its_rule(client, user, ledger) -> None:  # type: ignore[no-untyped-def]
+def test_edit_currency_on_quickbooks_shows_its_rule(client, user, ledger) -> None:
     from accounts.services import ACTIVE_COMPANY_SESSION_KEY
     from tests.payables.ledger_fixtures import import_ledger
 

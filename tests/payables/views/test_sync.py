@@ -30,12 +30,12 @@ def status(run: ImportRun) -> str:
 
 
 @pytest.fixture
-def enqueued():  # type: ignore[no-untyped-def]
+def enqueued():
     with mock.patch("payables.tasks.payables_refresh.delay_on_commit") as delay:
         yield delay
 
 
-def test_refresh_now_starts_a_run_and_shows_its_progress(ledger_client, imported, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_now_starts_a_run_and_shows_its_progress(ledger_client, imported, enqueued) -> None:
     response = ledger_client.post(REFRESH_NOW)
     run = ImportRun.objects.get(company=imported.company, kind=ImportRun.Kind.REFRESH)
     assert run.trigger == Trigger.USER
@@ -52,7 +52,7 @@ def test_refresh_now_starts_a_run_and_shows_its_progress(ledger_client, imported
     assert "<html" not in fragment.content.decode()
 
 
-def test_refresh_now_htmx_redirects_the_client(ledger_client, imported, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_now_htmx_redirects_the_client(ledger_client, imported, enqueued) -> None:
     response = ledger_client.post(REFRESH_NOW, headers={"HX-Request": "true"})
     run = ImportRun.objects.get(company=imported.company, kind=ImportRun.Kind.REFRESH)
     assert response["HX-Redirect"] == progress(run)
@@ -60,7 +60,7 @@ def test_refresh_now_htmx_redirects_the_client(ledger_client, imported, enqueued
 
 def test_refresh_now_while_the_import_runs_shows_the_import(
     client_logged_in, company, enqueued
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     running = ImportRun.objects.create(
         company=company, connection=company.connections.get(), status=ImportRun.Status.RUNNING
     )
@@ -71,7 +71,7 @@ def test_refresh_now_while_the_import_runs_shows_the_import(
 
 def test_refresh_now_on_a_revoked_connection_says_reconnect(
     client_logged_in, company, enqueued
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     Connection.objects.filter(company=company).update(status=Connection.Status.DEAUTHORIZED)
     response = client_logged_in.post(REFRESH_NOW, follow=True)
     html = response.content.decode()
@@ -80,7 +80,7 @@ def test_refresh_now_on_a_revoked_connection_says_reconnect(
     assert not ImportRun.objects.filter(company=company).exists()
 
 
-def test_refresh_wrong_method_and_anonymous(client, client_logged_in) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_wrong_method_and_anonymous(client, client_logged_in) -> None:
     assert client_logged_in.get(REFRESH_NOW).status_code == 405
     assert client_logged_in.post(HEALTH).status_code == 405
     client.logout()
@@ -90,7 +90,7 @@ def test_refresh_wrong_method_and_anonymous(client, client_logged_in) -> None:  
         assert "/login" in response["Location"]
 
 
-def test_progress_of_another_company_is_404(client_logged_in, other_company) -> None:  # type: ignore[no-untyped-def]
+def test_progress_of_another_company_is_404(client_logged_in, other_company) -> None:
     theirs = ImportRun.objects.create(
         company=other_company, connection=other_company.connections.get(), kind="refresh"
     )
@@ -98,7 +98,7 @@ def test_progress_of_another_company_is_404(client_logged_in, other_company) -> 
     assert client_logged_in.get(status(theirs)).status_code == 404
 
 
-def test_failed_refresh_shows_error_and_retry(client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+def test_failed_refresh_shows_error_and_retry(client_logged_in, company) -> None:
     run = ImportRun.objects.create(company=company, connection=company.connections.get(),
                                    kind="refresh", status="failed", error="The ledger is down.")  # fmt: skip
     html = client_logged_in.get(progress(run)).content.decode()
@@ -106,7 +106,7 @@ def test_failed_refresh_shows_error_and_retry(client_logged_in, company) -> None
     assert "data-refresh-retry" in html
 
 
-def test_sync_health_empty_means_all_in_step(client_logged_in, company) -> None:  # type: ignore[no-untyped-def]
+def test_sync_health_empty_means_all_in_step(client_logged_in, company) -> None:
     supplier = SupplierFactory(company=company)
     BillFactory(company=company, supplier=supplier)
     html = client_logged_in.get(HEALTH).content.decode()
@@ -115,7 +115,7 @@ def test_sync_health_empty_means_all_in_step(client_logged_in, company) -> None:
 
 def test_sync_health_lists_what_is_out_of_step_with_reasons(
     client_logged_in, company, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.SYNC_STALE_SECONDS = 3600
     old = timezone.now() - dt.timedelta(hours=5)
     supplier = SupplierFactory(company=company, name="Stale Supplier", last_read_at=old)
@@ -155,7 +155,7 @@ def test_sync_health_checks_are_a_hook_list() -> None:
 
 def test_sync_health_of_another_company_is_not_shown(
     client_logged_in, other_company, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.SYNC_STALE_SECONDS = 3600
     BillFactory(company=other_company, reference="THEIRS-1",
                 last_read_at=timezone.now() - dt.timedelta(days=3))  # fmt: skip
@@ -166,7 +166,7 @@ def retry_url(attachment: Attachment) -> str:
     return reverse("payables:attachment-retry", args=[attachment.pk])
 
 
-def failed_attachment(bill: Bill, **fields) -> Attachment:  # type: ignore[no-untyped-def]
+def failed_attachment(bill: Bill, **fields) -> Attachment:
     from django.core.files.base import ContentFile
 
     fields = {"sync_status": "failed", "sync_error": "The ledger was unavailable.", **fields}
@@ -177,7 +177,7 @@ def failed_attachment(bill: Bill, **fields) -> Attachment:  # type: ignore[no-un
     return attachment
 
 
-def test_attachment_retry_uploads_it_to_the_ledger(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+def test_attachment_retry_uploads_it_to_the_ledger(ledger_client, imported) -> None:
     from sandbox.models import LedgerAttachment
 
     bill = Bill.objects.for_company(imported.company).first()
@@ -199,7 +199,7 @@ def test_attachment_retry_uploads_it_to_the_ledger(ledger_client, imported) -> N
     assert LedgerAttachment.objects.filter(bill_id=bill.codat_id).count() == 1
 
 
-def test_attachment_retry_failing_again_keeps_the_reason(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+def test_attachment_retry_failing_again_keeps_the_reason(ledger_client, imported) -> None:
     bill = Bill.objects.for_company(imported.company).first()
     assert bill is not None
     attachment = failed_attachment(bill)
@@ -211,7 +211,7 @@ def test_attachment_retry_failing_again_keeps_the_reason(ledger_client, imported
     assert "could not be uploaded" in response.content.decode()
 
 
-def test_attachment_retry_with_the_ledger_down_stays_pending_for_the_task(  # type: ignore[no-untyped-def]
+def test_attachment_retry_with_the_ledger_down_stays_pending_for_the_task(
     ledger_client, imported
 ) -> None:
     from sandbox.models import Fault
@@ -232,7 +232,7 @@ def test_attachment_retry_with_the_ledger_down_stays_pending_for_the_task(  # ty
     assert f'action="{retry_url(attachment)}"' not in response.content.decode()
 
 
-def test_a_pending_attachment_is_retried_only_once_it_is_stuck(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+def test_a_pending_attachment_is_retried_only_once_it_is_stuck(ledger_client, imported) -> None:
     bill = Bill.objects.for_company(imported.company).first()
     assert bill is not None
     attachment = failed_attachment(bill, sync_status="pending", sync_error="")
@@ -254,7 +254,7 @@ def test_a_pending_attachment_is_retried_only_once_it_is_stuck(ledger_client, im
     assert attachment.sync_started_at > long_ago
 
 
-def test_a_retry_never_leaves_the_site(ledger_client, imported) -> None:  # type: ignore[no-untyped-def]
+def test_a_retry_never_leaves_the_site(ledger_client, imported) -> None:
     bill = Bill.objects.for_company(imported.company).first()
     assert bill is not None
     attachment = failed_attachment(bill)
@@ -262,7 +262,7 @@ def test_a_retry_never_leaves_the_site(ledger_client, imported) -> None:  # type
     assert response["Location"] == reverse("payables:bill-detail", args=[bill.pk]) + "#attachments"
 
 
-def test_attachment_retry_of_another_company_is_404(client_logged_in, other_company) -> None:  # type: ignore[no-untyped-def]
+def test_attachment_retry_of_another_company_is_404(client_logged_in, other_company) -> None:
     theirs = failed_attachment(BillFactory(company=other_company))
     assert client_logged_in.post(retry_url(theirs)).status_code == 404
     assert client_logged_in.get(retry_url(theirs)).status_code == 405

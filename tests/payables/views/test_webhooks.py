@@ -28,14 +28,14 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 @pytest.fixture(autouse=True)
-def webhook_settings(settings):  # type: ignore[no-untyped-def]
+def webhook_settings(settings):
     settings.CODAT_WEBHOOK_SECRET = SECRET
     settings.SANDBOX_WEBHOOK_URL = "http://billpay.test/webhooks/codat/"
     return settings
 
 
 @pytest.fixture
-def enqueued():  # type: ignore[no-untyped-def]
+def enqueued():
     with mock.patch("payables.tasks.payables_refresh.delay_on_commit") as delay:
         yield delay
 
@@ -57,7 +57,7 @@ def envelope(event_type: str, payload: dict[str, Any]) -> bytes:
     ).encode()
 
 
-def post(client: Client, body: bytes, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+def post(client: Client, body: bytes, headers: dict[str, str]):
     return client.post(URL, data=body, content_type="application/json",
                        headers={k: v for k, v in headers.items() if k != "content-type"})  # fmt: skip
 
@@ -69,7 +69,7 @@ def signed(
                            body=body, timestamp=timestamp)  # fmt: skip
 
 
-def read_completed(company) -> bytes:  # type: ignore[no-untyped-def]
+def read_completed(company) -> bytes:
     connection = company.connections.get()
     return envelope("read.completed", {
         "referenceCompany": {"id": company.codat_company_id, "name": company.name},
@@ -82,7 +82,7 @@ def read_completed(company) -> bytes:  # type: ignore[no-untyped-def]
 # --- signature cases ----------------------------------------------------------------------------
 
 
-def test_a_valid_read_completed_queues_a_refresh(csrf_client, company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_read_completed_queues_a_refresh(csrf_client, company, enqueued) -> None:
     body = read_completed(company)
     response = post(csrf_client, body, signed(body))
     assert response.status_code == 200, response.content
@@ -95,7 +95,7 @@ def test_a_valid_read_completed_queues_a_refresh(csrf_client, company, enqueued)
     assert event.company == company
 
 
-def test_bad_signature_is_refused(csrf_client, company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_bad_signature_is_refused(csrf_client, company, enqueued) -> None:
     body = read_completed(company)
     headers = signed(body)
     tampered = body.replace(b"bills", b"billz")
@@ -109,28 +109,28 @@ def test_bad_signature_is_refused(csrf_client, company, enqueued) -> None:  # ty
 
 
 @pytest.mark.parametrize("skew", [-310, -3600, 310])
-def test_timestamp_outside_five_minutes_is_refused(csrf_client, company, skew) -> None:  # type: ignore[no-untyped-def]
+def test_timestamp_outside_five_minutes_is_refused(csrf_client, company, skew) -> None:
     body = read_completed(company)
     response = post(csrf_client, body, signed(body, timestamp=int(time.time()) + skew))
     assert response.status_code == 401
     assert not WebhookEvent.objects.exists()
 
 
-def test_timestamp_within_five_minutes_is_accepted(csrf_client, company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_timestamp_within_five_minutes_is_accepted(csrf_client, company, enqueued) -> None:
     body = read_completed(company)
     assert (
         post(csrf_client, body, signed(body, timestamp=int(time.time()) - 290)).status_code == 200
     )
 
 
-def test_one_matching_signature_among_several_is_enough(csrf_client, company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_one_matching_signature_among_several_is_enough(csrf_client, company, enqueued) -> None:
     body = read_completed(company)
     headers = signed(body)
     headers["webhook-signature"] = "v1,bm90LXRoaXMtb25l v2,abc " + headers["webhook-signature"]
     assert post(csrf_client, body, headers).status_code == 200
 
 
-def test_a_repeated_webhook_id_is_processed_once(csrf_client, company, enqueued) -> None:  # type: ignore[no-untyped-def]
+def test_a_repeated_webhook_id_is_processed_once(csrf_client, company, enqueued) -> None:
     body = read_completed(company)
     first = post(csrf_client, body, signed(body, message_id="msg_same"))
     ImportRun.objects.update(status=ImportRun.Status.SUCCEEDED)  # the refresh finished
@@ -141,25 +141,25 @@ def test_a_repeated_webhook_id_is_processed_once(csrf_client, company, enqueued)
     assert ImportRun.objects.count() == 1
 
 
-def test_not_configured_refuses_everything(csrf_client, company, webhook_settings) -> None:  # type: ignore[no-untyped-def]
+def test_not_configured_refuses_everything(csrf_client, company, webhook_settings) -> None:
     body = read_completed(company)
     headers = signed(body)
     webhook_settings.CODAT_WEBHOOK_SECRET = ""
     assert post(csrf_client, body, headers).status_code == 401
 
 
-def test_signed_junk_is_a_400(csrf_client) -> None:  # type: ignore[no-untyped-def]
+def test_signed_junk_is_a_400(csrf_client) -> None:
     assert post(csrf_client, b"not json", signed(b"not json")).status_code == 400
 
 
-def test_unknown_event_is_recorded_and_ignored(csrf_client, company) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_event_is_recorded_and_ignored(csrf_client, company) -> None:
     body = envelope("client.rateLimit.reached", {"dailyQuota": 1000, "quotaRemaining": 0})
     response = post(csrf_client, body, signed(body))
     assert response.status_code == 200
     assert response.json()["status"] == "ignored"
 
 
-def test_only_post(csrf_client) -> None:  # type: ignore[no-untyped-def]
+def test_only_post(csrf_client) -> None:
     assert csrf_client.get(URL).status_code == 405
 
 
@@ -183,13 +183,13 @@ def test_verify_unit_cases() -> None:
 
 
 @pytest.fixture
-def sent():  # type: ignore[no-untyped-def]
+def sent():
     """Webhooks the sandbox queued for delivery (url, message id, body), captured on commit."""
     with mock.patch("sandbox.tasks.sandbox_webhook_deliver.delay") as delay:
         yield delay
 
 
-def deliver(client: Client, sent) -> list[Any]:  # type: ignore[no-untyped-def]
+def deliver(client: Client, sent) -> list[Any]:
     """Deliver each captured webhook through the test client, signed as the task signs it."""
     responses = []
     for (url, message_id, body), _kwargs in sent.call_args_list:
@@ -202,7 +202,7 @@ def deliver(client: Client, sent) -> list[Any]:  # type: ignore[no-untyped-def]
 
 def test_sandbox_deauthorize_reaches_billpay(
     csrf_client, imported, sent, enqueued, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(using="sandbox", execute=True):
         connection_deauthorize(connection=imported.ledger_connection)
     (response,) = deliver(csrf_client, sent)
@@ -218,7 +218,7 @@ def test_sandbox_deauthorize_reaches_billpay(
 
 def test_sandbox_reconnect_and_read_completed_trigger_refreshes(
     csrf_client, imported, sent, enqueued, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     LedgerConnection.objects.filter(pk=imported.ledger_connection.pk).update(status="Deauthorized")
     Connection.objects.filter(pk=imported.connection.pk).update(status="Deauthorized")
     imported.ledger_connection.refresh_from_db()
@@ -242,7 +242,7 @@ def test_sandbox_reconnect_and_read_completed_trigger_refreshes(
 
 def test_sandbox_sends_nothing_unless_configured(
     imported, sent, webhook_settings, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     webhook_settings.SANDBOX_WEBHOOK_URL = ""
     with django_capture_on_commit_callbacks(using="sandbox", execute=True):
         connection_deauthorize(connection=imported.ledger_connection)
@@ -250,7 +250,7 @@ def test_sandbox_sends_nothing_unless_configured(
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-def test_delivery_task_posts_over_real_http(live_server, company, webhook_settings) -> None:  # type: ignore[no-untyped-def]
+def test_delivery_task_posts_over_real_http(live_server, company, webhook_settings) -> None:
     """The sandbox's delivery task against a live server: signed over the wire, verified there."""
     url = live_server.url + URL
     body = read_completed(company).decode()
