@@ -5,6 +5,9 @@ The same `codat.CodatClient` serves all three; only its base URL, key and transp
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import httpx
 from django.conf import settings
 
@@ -24,8 +27,27 @@ def ledger_mode() -> str:
     return "in-process"
 
 
+# The one seam through which tests and benchmarks put another client (a recording transport, no
+# sleeps between retries) in front of every caller. A plain global, not a ContextVar: the live
+# server and the in-process worker of the browser tests call from other threads.
+_client_factory: Callable[[], CodatClient] | None = None
+
+
+@contextmanager
+def codat_client_override(factory: Callable[[], CodatClient]) -> Iterator[None]:
+    """While the block runs, `codat_client()` returns `factory()` instead."""
+    global _client_factory
+    previous, _client_factory = _client_factory, factory
+    try:
+        yield
+    finally:
+        _client_factory = previous
+
+
 def codat_client() -> CodatClient:
     """A client for the configured ledger; close it (or use it as a context manager) after use."""
+    if _client_factory is not None:
+        return _client_factory()
     timeout = httpx.Timeout(settings.CODAT_TIMEOUT_SECONDS, connect=5.0)
     mode = ledger_mode()
     if mode == "codat":

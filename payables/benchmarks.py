@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from accounts.models import Company, Connection, Membership, User
 from billpay import urls as billpay_urls
-from billpay.ledger import codat_client
+from billpay.ledger import codat_client, codat_client_override
 from payables.models import (
     Account,
     BankAccount,
@@ -445,7 +445,6 @@ PAY_PAYMENTS = 200
 def pay_benchmark(options: Options) -> dict[str, Any]:
     """billpay's own time per payment: the confirming POST of the pay form minus the time spent
     inside the ledger (its bill check, the payment, the read-back), over 200 full payments."""
-    from unittest import mock
 
     import httpx
     from django.conf import settings
@@ -501,7 +500,7 @@ def pay_benchmark(options: Options) -> dict[str, Any]:
     ledger: list[float] = []
     own_db: list[float] = []
     queries: list[int] = []
-    with mock.patch("payables.services.payments.codat_client", client_factory):
+    with codat_client_override(client_factory):
         for bill in bills:
             data = {
                 "amount": str(bill.amount_due),

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from unittest import mock
 
 import httpx
 import pytest
 from django.conf import settings
 
 from accounts.models import Company, Connection
-from billpay.ledger import SANDBOX_IN_PROCESS_URL
+from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client_override
 from codat.client import CodatClient
 from payables.models import ImportRun
 from payables.services.imports import payables_import_run
@@ -60,9 +59,7 @@ def ledger() -> Iterator[Ledger]:
             sleep=lambda seconds: None,
         )
 
-    # Imports and refreshes both reach the ledger through payables.services.imports
-    # (RunAttempt.drive).
-    with mock.patch("payables.services.imports.codat_client", client):
+    with codat_client_override(client):
         yield recorder
 
 

@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from billpay.ledger import codat_client_override
 from payables.models import Attachment, Bill
 from payables.services.attachments import attachment_open, attachment_sync, attachment_upload
 from payables.services.errors import AttachmentError
@@ -404,7 +405,7 @@ def test_a_ledger_copy_of_another_size_is_marked_failed_with_the_reason(bill: Bi
             transport=httpx.MockTransport(truncating),
         )
 
-    with mock.patch("payables.services.attachments.codat_client", client):
+    with codat_client_override(client):
         attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
 
     assert attachment.sync_status == Attachment.SyncStatus.FAILED

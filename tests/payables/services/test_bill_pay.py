@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from billpay.ledger import SANDBOX_IN_PROCESS_URL
+from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client_override
 from codat.client import CodatClient
 from codat.errors import CodatUnavailable
 from codat.money import format_money
@@ -403,7 +403,7 @@ def test_the_ledger_is_called_outside_any_transaction_after_the_row_is_committed
             transport=httpx.MockTransport(handler),
         )
 
-    with mock.patch("payables.services.payments.codat_client", client):
+    with codat_client_override(client):
         payment = paying.pay(bill)
 
     assert payment.status == Payment.Status.SUCCEEDED

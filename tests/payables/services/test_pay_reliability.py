@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from billpay.ledger import SANDBOX_IN_PROCESS_URL
+from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client_override
 from codat.client import CodatClient
 from codat.errors import CodatUnavailable
 from payables.models import Bill, Payment, UnableToPay
@@ -173,7 +173,7 @@ def test_chaos_500_pay_operations_over_100_bills() -> None:
     assert len(bills) == 100
     counts: Counter[str] = Counter()
 
-    with mock.patch("payables.services.payments.codat_client", _client_without_sleeps):
+    with codat_client_override(_client_without_sleeps):
         _faults_on(companies, Decimal("0.06"))  # ~22% of all ledger calls fail one way or another
         for n in range(500):
             paying, bill = rng.choice(bills)
