@@ -42,6 +42,8 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
     autocomplete_fields = ("user",)
 
 
+# The change link leads to Connection's own admin, which is in payables/admin.py because its
+# actions (refresh now) start payables work.
 class ConnectionInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Connection
     extra = 0
@@ -67,23 +69,7 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     autocomplete_fields = ("user", "company")
 
 
-@admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("company", "platform_name", "status", "status_read_at", "linked_at")
-    list_filter = ("status", "platform_key")
-    search_fields = ("company__name", "codat_connection_id", "organisation_name")
-    # Statuses are read from Codat, never typed in here.
-    readonly_fields = (
-        "codat_connection_id",
-        "status",
-        "link_url",
-        "status_read_at",
-        "linked_at",
-        "created_at",
-    )
-
-
-# --- Audit log and webhook receipts (issue 6): read-only ---------------------------------------
+# --- Audit log and webhook receipts: read-only --------------------------------------------------
 
 
 @admin.register(AuditLogEntry)

@@ -1,18 +1,23 @@
-"""Admin for the payables app: the ledger's copies are read-only, imports can be retried."""
+"""Admin for the payables app: the ledger's copies are read-only; staff can refresh a connection,
+retry a failed import, resend a pending payment and resolve one that needs review."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.models import Connection
+from accounts.services import OnboardingError, connection_unlink
 from billpay.admin_readonly import ReadOnlyAdmin
 from payables.forms import PaymentResolveForm
 from payables.models import (
@@ -30,6 +35,8 @@ from payables.models import (
 )
 from payables.services.imports import payables_import_retry
 from payables.services.payments import payment_resolve, payment_review_facts
+from payables.services.sync import RefreshStopped, Trigger, payables_refresh_start
+from payables.tasks import payment_retry
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -41,6 +48,9 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- The ledger's copies: suppliers, bills, accounts, tax rates, bank accounts, attachments ------
 
 
 @admin.register(Supplier)
@@ -78,6 +88,25 @@ class AttachmentInline(ReadOnlyInline):
     )
 
 
+class DueFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("overdue", "Overdue"), ("week", "Due in 7 days"), ("later", "Due later")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        today = timezone.localdate()
+        week = today + dt.timedelta(days=7)
+        if self.value() == "overdue":
+            return queryset.filter(status__in=Bill.UNPAID, due_date__lt=today)
+        if self.value() == "week":
+            return queryset.filter(status__in=Bill.UNPAID, due_date__gte=today, due_date__lte=week)
+        if self.value() == "later":
+            return queryset.filter(due_date__gt=week)
+        return queryset
+
+
 @admin.register(Bill)
 class BillAdmin(ReadOnlyAdmin):
     list_display = (
@@ -91,8 +120,8 @@ class BillAdmin(ReadOnlyAdmin):
         "total_amount",
         "last_read_at",
     )
-    list_filter = ("status", "currency")
-    search_fields = ("reference", "codat_id", "supplier_name", "company__name")
+    list_filter = ("status", "currency", DueFilter)
+    search_fields = ("reference", "codat_id", "supplier_name", "supplier__name", "company__name")
     list_select_related = ("company",)
     date_hierarchy = "due_date"
     inlines = (BillLineItemInline, AttachmentInline)
@@ -130,43 +159,7 @@ class AttachmentAdmin(ReadOnlyAdmin):
     list_select_related = ("company", "bill")
 
 
-@admin.register(ImportRun)
-class ImportRunAdmin(ReadOnlyAdmin):
-    list_display = (
-        "__str__",
-        "company",
-        "kind",
-        "status",
-        "phase",
-        "bills_imported",
-        "suppliers_imported",
-        "attempts",
-        "created_at",
-        "finished_at",
-    )
-    list_filter = ("status", "kind")
-    search_fields = ("company__name",)
-    list_select_related = ("company",)
-    actions = ("retry",)
-
-    @admin.action(description="Retry the selected failed imports")
-    def retry(self, request: HttpRequest, queryset: QuerySet[ImportRun]) -> None:
-        runs = list(queryset)
-        failed = [run for run in runs if run.status == ImportRun.Status.FAILED]
-        for run in failed:
-            payables_import_retry(run=run)
-        self.message_user(request, f"{len(failed)} import(s) queued again.", messages.SUCCESS)
-        skipped = len(runs) - len(failed)
-        if skipped:
-            self.message_user(
-                request, f"{skipped} import(s) were not failed and were left alone.", messages.INFO
-            )
-
-
-# --- Staff tools for sync (issue 6): connections, bills' due filter, runs -----------------------
-
-from accounts.admin import ConnectionAdmin  # noqa: E402
-from accounts.models import Connection  # noqa: E402
+# --- Connections and their runs: refresh now, unlink, retry a failed import ---------------------
 
 
 class NeedsReconnectFilter(admin.SimpleListFilter):
@@ -184,14 +177,12 @@ class NeedsReconnectFilter(admin.SimpleListFilter):
         return queryset
 
 
-admin.site.unregister(Connection)
-
-
 @admin.register(Connection)
-class ConnectionSyncAdmin(ConnectionAdmin):
-    """Connections with their last successful sync, refresh now and unlink."""
+class ConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Connections (an accounts model, administered here because its actions start payables
+    work) with their last successful sync, refresh now and unlink."""
 
-    list_display = (  # type: ignore[assignment]
+    list_display = (
         "company",
         "platform_name",
         "status",
@@ -200,12 +191,20 @@ class ConnectionSyncAdmin(ConnectionAdmin):
         "status_read_at",
         "linked_at",
     )
-    list_filter = ("status", NeedsReconnectFilter, "platform_key")  # type: ignore[assignment]
+    list_filter = ("status", NeedsReconnectFilter, "platform_key")
+    search_fields = ("company__name", "codat_connection_id", "organisation_name")
+    # Statuses are read from Codat, never typed in here.
+    readonly_fields = (
+        "codat_connection_id",
+        "status",
+        "link_url",
+        "status_read_at",
+        "linked_at",
+        "created_at",
+    )
     actions = ("refresh_now", "unlink")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Connection]:
-        from django.db.models import Max, Q
-
         return (
             super()
             .get_queryset(request)
@@ -228,8 +227,6 @@ class ConnectionSyncAdmin(ConnectionAdmin):
 
     @admin.action(description="Refresh now from the ledger")
     def refresh_now(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
-        from payables.services.sync import RefreshStopped, Trigger, payables_refresh_start
-
         started = 0
         for connection in queryset.select_related("company"):
             try:
@@ -244,8 +241,6 @@ class ConnectionSyncAdmin(ConnectionAdmin):
 
     @admin.action(description="Unlink in Codat (data is kept; the user can reconnect)")
     def unlink(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
-        from accounts.services import OnboardingError, connection_unlink
-
         for connection in queryset.select_related("company"):
             try:
                 connection_unlink(connection=connection)
@@ -253,47 +248,6 @@ class ConnectionSyncAdmin(ConnectionAdmin):
                 self.message_user(request, f"{connection.company}: {exc}", messages.ERROR)
             else:
                 self.message_user(request, f"{connection.company}: unlinked.", messages.SUCCESS)
-
-
-class DueFilter(admin.SimpleListFilter):
-    title = "due"
-    parameter_name = "due"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("overdue", "Overdue"), ("week", "Due in 7 days"), ("later", "Due later")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        import datetime as dt
-
-        from django.utils import timezone
-
-        today = timezone.localdate()
-        week = today + dt.timedelta(days=7)
-        if self.value() == "overdue":
-            return queryset.filter(status__in=Bill.UNPAID, due_date__lt=today)
-        if self.value() == "week":
-            return queryset.filter(status__in=Bill.UNPAID, due_date__gte=today, due_date__lte=week)
-        if self.value() == "later":
-            return queryset.filter(due_date__gt=week)
-        return queryset
-
-
-admin.site.unregister(Bill)
-
-
-@admin.register(Bill)
-class BillSyncAdmin(BillAdmin):
-    list_filter = ("status", "currency", DueFilter)  # type: ignore[assignment]
-    search_fields = (  # type: ignore[assignment]
-        "reference",
-        "codat_id",
-        "supplier_name",
-        "supplier__name",
-        "company__name",
-    )
-
-
-admin.site.unregister(ImportRun)
 
 
 class TriggerFilter(admin.SimpleListFilter):
@@ -304,8 +258,6 @@ class TriggerFilter(admin.SimpleListFilter):
     parameter_name = "trigger"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        from payables.services.sync import Trigger
-
         return [("none", "None (first-link import)"), *((t.value, t.value) for t in Trigger)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -316,10 +268,10 @@ class TriggerFilter(admin.SimpleListFilter):
 
 
 @admin.register(ImportRun)
-class SyncRunAdmin(ImportRunAdmin):
+class ImportRunAdmin(ReadOnlyAdmin):
     """Imports and refreshes (sync runs): start, end, counts and errors."""
 
-    list_display = (  # type: ignore[assignment]
+    list_display = (
         "__str__",
         "company",
         "kind",
@@ -333,10 +285,26 @@ class SyncRunAdmin(ImportRunAdmin):
         "finished_at",
         "error",
     )
-    list_filter = ("status", "kind", TriggerFilter)  # type: ignore[assignment]
+    list_filter = ("status", "kind", TriggerFilter)
+    search_fields = ("company__name",)
+    list_select_related = ("company",)
+    actions = ("retry",)
+
+    @admin.action(description="Retry the selected failed imports")
+    def retry(self, request: HttpRequest, queryset: QuerySet[ImportRun]) -> None:
+        runs = list(queryset)
+        failed = [run for run in runs if run.status == ImportRun.Status.FAILED]
+        for run in failed:
+            payables_import_retry(run=run)
+        self.message_user(request, f"{len(failed)} import(s) queued again.", messages.SUCCESS)
+        skipped = len(runs) - len(failed)
+        if skipped:
+            self.message_user(
+                request, f"{skipped} import(s) were not failed and were left alone.", messages.INFO
+            )
 
 
-# --- Payments (issue 5): money rows and their audit log are never edited here -------------------
+# --- Payments: money rows and their audit log are never edited here -----------------------------
 
 
 class PaymentEventInline(ReadOnlyInline):
@@ -423,8 +391,6 @@ class PaymentAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Resend the selected pending payments (same key: never twice)")
     def retry(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
-        from payables.tasks import payment_retry
-
         pending = [p.pk for p in queryset if p.status == Payment.Status.PENDING]
         for pk in pending:
             payment_retry.delay_on_commit(pk)
