@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -108,10 +109,13 @@ INSTALLED_APPS = [
     "accounts",
     "payables",
     "sandbox",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -121,6 +125,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "billpay.urls"
@@ -314,6 +320,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "payables.tasks.attachments_resend",
         "schedule": crontab(minute="5,20,35,50"),
     },
+    # Every 15 minutes: queue one refresh task per linked connection (staff can pause or change it
+    # in the admin's Periodic tasks; the DatabaseScheduler installs this default on migrate).
+    "payables-refresh-all": {
+        "task": "payables.tasks.payables_refresh_all",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Every minute: resume (or, past IMPORT_STALL_MAX_RESUMES, fail) imports and refreshes whose
+    # worker died.
+    "payables-import-runs-resume-stalled": {
+        "task": "payables.tasks.import_runs_resume_stalled",
+        "schedule": crontab(minute="*"),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -367,13 +385,7 @@ LOGGING = {
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
 
-# --- Scheduled refresh, sync health and webhooks (issue 6) -------------------------------------
-# Every 15 minutes: queue one refresh task per linked connection (staff can pause or change it in
-# the admin's Periodic tasks; the DatabaseScheduler installs this default on migrate).
-CELERY_BEAT_SCHEDULE["payables-refresh-all"] = {
-    "task": "payables.tasks.payables_refresh_all",
-    "schedule": crontab(minute="*/15"),
-}
+# --- Keeping in step: stuck and stalled runs, sync health, webhooks -----------------------------
 # A pending or running import/refresh older than this has lost its task: it is failed so the
 # company is never blocked. Above the broker's visibility timeout (3600 s), after which a task
 # lost by a dead worker would have been redelivered, and above a run's retries with backoff.
@@ -385,11 +397,6 @@ IMPORT_RUN_STUCK_SECONDS = env_int("IMPORT_RUN_STUCK_SECONDS", 2 * 3600, minimum
 IMPORT_STALL_SECONDS = env_int("IMPORT_STALL_SECONDS", 120, minimum=10)
 # How many times the sweeper resumes a stalled run by itself before failing it for a person.
 IMPORT_STALL_MAX_RESUMES = env_int("IMPORT_STALL_MAX_RESUMES", 3)
-# Every minute: resume (or, past the bound, fail) imports and refreshes whose worker died.
-CELERY_BEAT_SCHEDULE["payables-import-runs-resume-stalled"] = {
-    "task": "payables.tasks.import_runs_resume_stalled",
-    "schedule": crontab(minute="*"),
-}
 # The sync-health page flags unpaid bills and suppliers not read from the ledger for this long.
 SYNC_STALE_SECONDS = env_int("SYNC_STALE_SECONDS", 24 * 3600, minimum=60)
 # Codat webhooks are verified with this Svix endpoint secret ("whsec_" + base64).
@@ -400,16 +407,7 @@ CODAT_WEBHOOK_TOLERANCE_SECONDS = env_int("CODAT_WEBHOOK_TOLERANCE_SECONDS", 300
 # over real HTTP from a Celery task, never back into this process's WSGI handler (toolchain.md).
 SANDBOX_WEBHOOK_URL = env_url("SANDBOX_WEBHOOK_URL", "")
 
-# --- Hardening: login throttling and a Content-Security-Policy ------------------------------------
-from csp.constants import NONE, SELF  # noqa: E402 - kept beside the settings it serves
-
-INSTALLED_APPS += ["csp", "axes"]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "csp.middleware.CSPMiddleware",
-)
-# Last, as django-axes asks: it turns a lockout raised during authentication into the lockout page.
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# --- Hardening: login throttling (django-axes) and a Content-Security-Policy (django-csp) --------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
