@@ -148,7 +148,7 @@ class Connection(models.Model):
         return self.status == self.Status.LINKED
 
 
-# --- Audit log and webhook receipts (issue 6) ---------------------------------------------------
+# --- Audit log and webhook receipts ---------------------------------------------------------------
 
 
 class AuditLogEntryQuerySet(models.QuerySet["AuditLogEntry"]):

@@ -349,7 +349,7 @@ def onboarding_next_step(company: Company | None) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Connection status seen by refreshes and webhooks; the audit log (issue 6)
+# Connection status seen by refreshes and webhooks; the audit log
 
 
 def connection_status_store(*, connection: Connection, remote: codat.Connection) -> Connection:

@@ -66,7 +66,7 @@ DEFAULT_PAGE_SIZE = 100
 
 
 class _Retry(Enum):
-    """Which failures a request may be retried after (STYLE bullet 29)."""
+    """Which failures a request may be retried after, chosen per operation."""
 
     # GETs change nothing: retry connection errors, timeouts, 408, 429 and 5xx.
     READ = "read"
@@ -260,7 +260,7 @@ def _error_for_exception(exc: httpx.RequestError) -> CodatError:
 
 
 class CodatClient:
-    """A client for Codat's Bill Pay API owning one httpx.Client (STYLE bullet 27)."""
+    """A client for Codat's Bill Pay API owning one httpx.Client: one method per spec operation."""
 
     def __init__(
         self,

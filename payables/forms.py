@@ -162,7 +162,7 @@ class InboxFilterForm(forms.Form):
         return currency
 
 
-# --- Suppliers (issue 6) ------------------------------------------------------------------------
+# --- Suppliers ------------------------------------------------------------------------------------
 
 
 class SupplierFilterForm(forms.Form):
@@ -201,7 +201,7 @@ class SupplierForm(forms.Form):
 
 
 # ---------------------------------------------------------------------------------------------
-# Paying a bill and adding a bank account (issue 5)
+# Paying a bill and adding a bank account
 
 
 class PayForm(forms.Form):

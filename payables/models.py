@@ -1,7 +1,9 @@
-"""What billpay keeps of the company's payables: a local, queryable copy of the ledger's records.
+"""What billpay keeps of the company's payables: a local, queryable copy of the ledger's records,
+the payments billpay records, the bills it creates or edits (and the documents they start from),
+and the runs that read the ledger.
 
-The ledger (Codat) is the source of truth; every row carries its ledger id, unique per company,
-and when it was last read, so that re-reading upserts instead of duplicating.
+The ledger (Codat) is the source of truth; every copied row carries its ledger id, unique per
+company, and when it was last read, so that re-reading upserts instead of duplicating.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from django.db.models.sql.where import AND
 from django.utils import timezone
 
 from accounts.models import Company, Connection
+
+# --- Money fields, company-scoped querysets and the payables version ------------------------------
 
 # Every amount in billpay is one of these: 19 digits with 4 decimals holds any ledger amount exactly.
 MONEY_MAX_DIGITS = 19
@@ -117,6 +121,9 @@ class VersionedQuerySet(CompanyQuerySet):
         deleted = super().delete()
         payables_changed(companies, using=self.db)
         return deleted
+
+
+# --- The ledger's copy: suppliers, bills, mapping options, bank accounts, attachments -------------
 
 
 class LedgerRecord(models.Model):
@@ -407,105 +414,7 @@ class Attachment(models.Model):
         )
 
 
-class ImportRunQuerySet(CompanyQuerySet):
-    def last_succeeded(self) -> ImportRun | None:
-        """The run that finished most recently with success: when the data was last read."""
-        return (
-            self.filter(status=ImportRun.Status.SUCCEEDED).order_by("-finished_at", "-id").first()
-        )
-
-
-class ImportRun(models.Model):
-    """One pull of the ledger's payables into billpay: the first-link import or a refresh.
-
-    It stores where each paged read got to, so that a retried task resumes instead of restarting.
-    """
-
-    class Kind(models.TextChoices):
-        FIRST_LINK = "first_link", "First-link import"
-        REFRESH = "refresh", "Refresh"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to start"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Done"
-        FAILED = "failed", "Failed"
-
-    ACTIVE: ClassVar = (Status.PENDING, Status.RUNNING)
-
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="import_runs")
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FIRST_LINK)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    phase = models.CharField(max_length=32, blank=True)
-    suppliers_token = models.CharField(max_length=1000, blank=True)
-    bills_token = models.CharField(max_length=1000, blank=True)
-    suppliers_done = models.BooleanField(default=False)
-    bills_done = models.BooleanField(default=False)
-    suppliers_imported = models.PositiveIntegerField(default=0)
-    bills_imported = models.PositiveIntegerField(default=0)
-    # Bills the ledger has but the inbox leaves out, by status: {"Draft": 3, "Paid": 40, ...}.
-    not_imported = models.JSONField(default=dict, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    # The attempt that holds the run: set when a task claims it, checked by every write the
-    # attempt makes, so a worker that wakes after the run was resumed elsewhere writes nothing.
-    lease = models.CharField(max_length=32, blank=True)
-    # The heartbeat: when an attempt last stored a page or changed phase (claims count too). A
-    # live run with nothing for IMPORT_STALL_SECONDS is stalled: its worker died.
-    progressed_at = models.DateTimeField(null=True, blank=True)
-    # How many times the stall sweeper resumed this run (bounded by IMPORT_STALL_MAX_RESUMES).
-    resumes = models.PositiveIntegerField(default=0)
-    error = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Refreshes: what started the run, and the ledger changes it asked for (sourceModifiedDate>=).
-    trigger = models.CharField(max_length=16, blank=True)
-    modified_since = models.DateTimeField(null=True, blank=True)
-
-    objects = models.Manager.from_queryset(ImportRunQuerySet)()
-
-    class Meta:
-        ordering = ("-created_at", "-id")
-        constraints: ClassVar = [
-            # One import at a time per company: a second "link" or "retry" reuses the live one.
-            models.UniqueConstraint(
-                fields=["company"],
-                condition=Q(status__in=["pending", "running"]),
-                name="import_run_one_active_per_company",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.company} ({self.status})"
-
-    @property
-    def last_progress(self) -> dt.datetime:
-        """When the run last showed life: its last stored page, its claim, or its creation."""
-        return self.progressed_at or self.started_at or self.created_at
-
-    def is_stalled(self, now: dt.datetime | None = None) -> bool:
-        """Live (pending or running) but with no progress for IMPORT_STALL_SECONDS."""
-        cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.IMPORT_STALL_SECONDS)
-        return self.status in self.ACTIVE and self.last_progress < cutoff
-
-    @classmethod
-    def stalled(cls, now: dt.datetime) -> Q:
-        """The condition `is_stalled` checks, for a query or a compare-and-set."""
-        return cls.idle_since(now - dt.timedelta(seconds=settings.IMPORT_STALL_SECONDS))
-
-    @classmethod
-    def idle_since(cls, cutoff: dt.datetime) -> Q:
-        """Live runs whose last progress (see `last_progress`) is older than `cutoff`."""
-        return Q(status__in=cls.ACTIVE) & (
-            Q(progressed_at__lt=cutoff)
-            | Q(progressed_at=None, started_at__lt=cutoff)
-            | Q(progressed_at=None, started_at=None, created_at__lt=cutoff)
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# Payments recorded from billpay (issue 5): a local row first, then the ledger.
+# --- Payments recorded from billpay: a local row first, then the ledger ---------------------------
 
 
 class PaymentQuerySet(CompanyQuerySet):
@@ -651,7 +560,7 @@ class PaymentEvent(models.Model):
         super().save(*args, **kwargs)
 
 
-# --- Creating bills and bills from documents (issue 4) ------------------------------------------
+# --- Bill submissions: bills created or edited from billpay, and the documents they start from ----
 
 
 class BillSubmission(models.Model):
@@ -703,3 +612,103 @@ class BillDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Runs: the first-link import and the refreshes that read the ledger's payables ----------------
+
+
+class ImportRunQuerySet(CompanyQuerySet):
+    def last_succeeded(self) -> ImportRun | None:
+        """The run that finished most recently with success: when the data was last read."""
+        return (
+            self.filter(status=ImportRun.Status.SUCCEEDED).order_by("-finished_at", "-id").first()
+        )
+
+
+class ImportRun(models.Model):
+    """One pull of the ledger's payables into billpay: the first-link import or a refresh.
+
+    It stores where each paged read got to, so that a retried task resumes instead of restarting.
+    """
+
+    class Kind(models.TextChoices):
+        FIRST_LINK = "first_link", "First-link import"
+        REFRESH = "refresh", "Refresh"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Done"
+        FAILED = "failed", "Failed"
+
+    ACTIVE: ClassVar = (Status.PENDING, Status.RUNNING)
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="import_runs")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FIRST_LINK)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    phase = models.CharField(max_length=32, blank=True)
+    suppliers_token = models.CharField(max_length=1000, blank=True)
+    bills_token = models.CharField(max_length=1000, blank=True)
+    suppliers_done = models.BooleanField(default=False)
+    bills_done = models.BooleanField(default=False)
+    suppliers_imported = models.PositiveIntegerField(default=0)
+    bills_imported = models.PositiveIntegerField(default=0)
+    # Bills the ledger has but the inbox leaves out, by status: {"Draft": 3, "Paid": 40, ...}.
+    not_imported = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # The attempt that holds the run: set when a task claims it, checked by every write the
+    # attempt makes, so a worker that wakes after the run was resumed elsewhere writes nothing.
+    lease = models.CharField(max_length=32, blank=True)
+    # The heartbeat: when an attempt last stored a page or changed phase (claims count too). A
+    # live run with nothing for IMPORT_STALL_SECONDS is stalled: its worker died.
+    progressed_at = models.DateTimeField(null=True, blank=True)
+    # How many times the stall sweeper resumed this run (bounded by IMPORT_STALL_MAX_RESUMES).
+    resumes = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Refreshes: what started the run, and the ledger changes it asked for (sourceModifiedDate>=).
+    trigger = models.CharField(max_length=16, blank=True)
+    modified_since = models.DateTimeField(null=True, blank=True)
+
+    objects = models.Manager.from_queryset(ImportRunQuerySet)()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            # One import at a time per company: a second "link" or "retry" reuses the live one.
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=Q(status__in=["pending", "running"]),
+                name="import_run_one_active_per_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.company} ({self.status})"
+
+    @property
+    def last_progress(self) -> dt.datetime:
+        """When the run last showed life: its last stored page, its claim, or its creation."""
+        return self.progressed_at or self.started_at or self.created_at
+
+    def is_stalled(self, now: dt.datetime | None = None) -> bool:
+        """Live (pending or running) but with no progress for IMPORT_STALL_SECONDS."""
+        cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.IMPORT_STALL_SECONDS)
+        return self.status in self.ACTIVE and self.last_progress < cutoff
+
+    @classmethod
+    def stalled(cls, now: dt.datetime) -> Q:
+        """The condition `is_stalled` checks, for a query or a compare-and-set."""
+        return cls.idle_since(now - dt.timedelta(seconds=settings.IMPORT_STALL_SECONDS))
+
+    @classmethod
+    def idle_since(cls, cutoff: dt.datetime) -> Q:
+        """Live runs whose last progress (see `last_progress`) is older than `cutoff`."""
+        return Q(status__in=cls.ACTIVE) & (
+            Q(progressed_at__lt=cutoff)
+            | Q(progressed_at=None, started_at__lt=cutoff)
+            | Q(progressed_at=None, started_at=None, created_at__lt=cutoff)
+        )
