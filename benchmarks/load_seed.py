@@ -27,12 +27,12 @@ def main() -> None:
     import django
 
     django.setup()
-    from payables.benchmarks import BENCH_PASSWORD, _import, _seeded
+    from benchmarks.django_bench import BENCH_PASSWORD, import_company, seeded_company
 
     accounts = []
     for number in range(args.companies):
-        company, connection = _seeded(args.bills, seed=1000 + number)
-        run = _import(company, connection)
+        company, connection = seeded_company(args.bills, seed=1000 + number)
+        run = import_company(company, connection)
         if run.status != run.Status.SUCCEEDED:
             raise SystemExit(f"the import of company {number} ended {run.status}: {run.error}")
         user = company.memberships.get().user

@@ -7,6 +7,7 @@ part to its production counterpart (see the README's configuration table).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -111,6 +112,9 @@ INSTALLED_APPS = [
     "sandbox",
     "csp",
     "axes",
+    # `manage.py benchmark`, where the benchmarks/ folder sits beside the source: it is never in
+    # the wheel (pyproject.toml), so a deployment has neither the command nor the code.
+    *(["benchmarks"] if importlib.util.find_spec("benchmarks") is not None else []),
 ]
 
 MIDDLEWARE = [

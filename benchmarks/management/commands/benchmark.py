@@ -11,11 +11,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import setup_databases, teardown_databases
 
-from payables.benchmarks import REGISTRY, Options, run_benchmarks
+from benchmarks.django_bench import REGISTRY, Options, run_benchmarks
 
 
 class Command(BaseCommand):
-    help = "Run benchmarks (see payables/benchmarks.py) and print/write their JSON figures."
+    help = "Run benchmarks (see benchmarks/django_bench.py) and print/write their JSON figures."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(

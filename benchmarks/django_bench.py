@@ -1,6 +1,6 @@
-"""Benchmarks run by `manage.py benchmark`: each is a function registered under a name that takes
-the options and returns a JSON-able dict. They run on throw-away test databases of the engine
-DATABASE_URL picks, never on the app's own data.
+"""Benchmarks run by `manage.py benchmark` (benchmarks/management/commands/benchmark.py): each is
+a function registered under a name that takes the options and returns a JSON-able dict. They run on
+throw-away test databases of the engine DATABASE_URL picks, never on the app's own data.
 
 - import: the first-link import of a sandbox company (N unpaid bills of 3 lines, N/10 suppliers)
   against its floor (fetch every page from the sandbox alone + one bulk_create per page), and the
@@ -8,8 +8,10 @@ DATABASE_URL picks, never on the app's own data.
 - inbox: page 1, a filtered page, a search and page 100 of the inbox for that company beside 20
   other companies of 1,000 bills, against a floor view served the same way (same middleware,
   session and login) that renders the same 50 rows from one query through a minimal template.
+- refresh: a scheduled refresh with 10 bills changed in the ledger against one with none changed.
 - pay: billpay's own time per payment (the confirming pay request minus the time inside the
   ledger), median and p95 over 200 payments.
+- bill_create: the create-bill page, the recompute of 20 lines, and a whole 3-line create.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
+import httpx
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.db import connection as db_connection
 from django.http import HttpRequest, HttpResponse
 from django.template import Context, Template
@@ -37,16 +42,25 @@ from django.utils import timezone
 
 from accounts.models import Company, Connection, Membership, User
 from billpay import urls as billpay_urls
-from billpay.ledger import codat_client, codat_client_override
+from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client, codat_client_override
+from codat.client import CodatClient
 from payables.models import (
     Account,
     BankAccount,
     Bill,
     BillLineItem,
+    BillSubmission,
     ImportRun,
+    Payment,
     Supplier,
     TaxRate,
 )
+from payables.services.imports import payables_import_run
+from payables.services.sync import Trigger, _since, payables_refresh_run
+from sandbox.models import Dataset, LedgerConnection
+from sandbox.seed import seed_company
+from sandbox.services import platform_record_edit
+from sandbox.transport import sandbox_transport
 
 Benchmark = Callable[["Options"], dict[str, Any]]
 BENCH_PASSWORD = "bench-password-1"  # noqa: S105  # nosec B105 - throw-away benchmark users
@@ -72,13 +86,22 @@ def benchmark(name: str) -> Callable[[Benchmark], Benchmark]:
     return register
 
 
-# --- shared set-up ------------------------------------------------------------------------------
+# --- shared set-up and import -------------------------------------------------------------------
+
+
+@cache
+def _password_hash() -> str:
+    # One hash for every benchmark user: at ~0.25 s of PBKDF2 each, hashing per user was most of
+    # the set-up time of a small run (and 50 users' worth of a load run's seeding).
+    return make_password(BENCH_PASSWORD)
 
 
 def _local_company(
     name: str, ledger_company_id: str, ledger_connection_id: str
 ) -> tuple[Company, Connection]:
-    user = User.objects.create_user(f"{uuid.uuid4().hex[:12]}@bench.example", BENCH_PASSWORD)
+    user = User.objects.create_user(f"{uuid.uuid4().hex[:12]}@bench.example")
+    user.password = _password_hash()
+    user.save(update_fields=["password"])
     company = Company.objects.create(name=name, codat_company_id=ledger_company_id, created_by=user)
     Membership.objects.create(user=user, company=company, role=Membership.Role.OWNER)
     connection = Connection.objects.create(
@@ -92,9 +115,9 @@ def _local_company(
     return company, connection
 
 
-def _seeded(bills: int, seed: int) -> tuple[Company, Connection]:
-    from sandbox.seed import seed_company
-
+def seeded_company(bills: int, seed: int) -> tuple[Company, Connection]:
+    """A sandbox company of `bills` unpaid bills of 3 lines and bills/10 suppliers, and a local
+    company linked to it (not imported yet)."""
     ledger_company, ledger_connection = seed_company(
         name=f"Bench {bills} #{seed}",
         bills=bills,
@@ -108,9 +131,8 @@ def _seeded(bills: int, seed: int) -> tuple[Company, Connection]:
     )
 
 
-def _import(company: Company, connection: Connection) -> ImportRun:
-    from payables.services.imports import payables_import_run
-
+def import_company(company: Company, connection: Connection) -> ImportRun:
+    """The company's first-link import, run in this process."""
     run = ImportRun.objects.create(company=company, connection=connection)
     return payables_import_run(run_id=run.pk)
 
@@ -194,7 +216,7 @@ def _clear(company: Company) -> None:
 
 @benchmark("import")
 def import_benchmark(options: Options) -> dict[str, Any]:
-    company, connection = _seeded(options.bills, seed=1)
+    company, connection = seeded_company(options.bills, seed=1)
     floor_company, _ = _local_company("Floor", str(uuid.uuid4()), str(uuid.uuid4()))
     # Import and floor alternate over several rounds and the medians are compared, so that a
     # burst of other work on the machine does not land on one side only.
@@ -203,7 +225,7 @@ def import_benchmark(options: Options) -> dict[str, Any]:
         if round_number:
             _clear(company)
             _clear(floor_company)
-        seconds.append(_timed(lambda: _import(company, connection)))
+        seconds.append(_timed(lambda: import_company(company, connection)))
         floor_seconds.append(
             _timed(
                 lambda: _floor_import(
@@ -218,7 +240,7 @@ def import_benchmark(options: Options) -> dict[str, Any]:
     # Each size imports a ledger of its own; tracemalloc traces Python allocations of the import
     # (and of the in-process sandbox answering it), so growth with N shows up here.
     peaks = {
-        str(size): _peak_mb(partial(_import, *_seeded(size, seed=size)))
+        str(size): _peak_mb(partial(import_company, *seeded_company(size, seed=size)))
         for size in options.memory_sizes
     }
     median, floor_median = statistics.median(seconds), statistics.median(floor_seconds)
@@ -315,8 +337,8 @@ def _summary(timings: list[float]) -> tuple[float, float]:
 def inbox_benchmark(options: Options) -> dict[str, Any]:
     company = options.state.get("import_company")
     if company is None:
-        company, connection = _seeded(options.bills, seed=1)
-        _import(company, connection)
+        company, connection = seeded_company(options.bills, seed=1)
+        import_company(company, connection)
     _other_companies(options)
     # Freshly bulk-loaded tables have no planner statistics yet; a live database would have them
     # from autovacuum (PostgreSQL) or a past ANALYZE (SQLite), so gather them before measuring.
@@ -356,23 +378,13 @@ def inbox_benchmark(options: Options) -> dict[str, Any]:
     return result
 
 
-def run_benchmarks(names: list[str], options: Options) -> dict[str, Any]:
-    """Run the named benchmarks in order; later ones reuse what earlier ones loaded."""
-    results: dict[str, Any] = {"engine": db_connection.vendor}
-    for name in names:
-        results[name] = REGISTRY[name](options)
-    return results
-
-
-# --- refresh (issue 6) --------------------------------------------------------------------------
+# --- refresh ------------------------------------------------------------------------------------
 
 REFRESH_REPEATS = 3
 REFRESH_CHANGED_BILLS = 10
 
 
 def _refresh(company: Company, connection: Connection) -> ImportRun:
-    from payables.services.sync import Trigger, _since, payables_refresh_run
-
     run = ImportRun.objects.create(
         company=company,
         connection=connection,
@@ -387,9 +399,6 @@ def _refresh(company: Company, connection: Connection) -> ImportRun:
 
 
 def _change_bills(ledger_connection: Any, bill_ids: list[str], round_: int) -> None:
-    from sandbox.models import Dataset
-    from sandbox.services import platform_record_edit
-
     for number, bill_id in enumerate(bill_ids):
         platform_record_edit(
             connection=ledger_connection,
@@ -403,10 +412,8 @@ def _change_bills(ledger_connection: Any, bill_ids: list[str], round_: int) -> N
 def refresh_benchmark(options: Options) -> dict[str, Any]:
     """A scheduled refresh of an N-bill company with 10 bills changed in the ledger against one
     with none changed (median of 3 each), beside the company's full first-link import."""
-    from sandbox.models import LedgerConnection
-
-    company, connection = _seeded(options.bills, seed=6)
-    full_seconds = _timed(lambda: _import(company, connection))
+    company, connection = seeded_company(options.bills, seed=6)
+    full_seconds = _timed(lambda: import_company(company, connection))
     ledger_connection = LedgerConnection.objects.get(pk=connection.codat_connection_id)
     bill_ids = list(
         Bill.objects.filter(company=company)
@@ -445,17 +452,8 @@ PAY_PAYMENTS = 200
 def pay_benchmark(options: Options) -> dict[str, Any]:
     """billpay's own time per payment: the confirming POST of the pay form minus the time spent
     inside the ledger (its bill check, the payment, the read-back), over 200 full payments."""
-
-    import httpx
-    from django.conf import settings
-
-    from billpay.ledger import SANDBOX_IN_PROCESS_URL
-    from codat.client import CodatClient
-    from payables.models import BankAccount, Payment
-    from sandbox.transport import sandbox_transport
-
-    company, connection = _seeded(PAY_PAYMENTS + 20, seed=5)
-    _import(company, connection)
+    company, connection = seeded_company(PAY_PAYMENTS + 20, seed=5)
+    import_company(company, connection)
     with db_connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     ledger_seconds: list[float] = []
@@ -547,12 +545,10 @@ def pay_benchmark(options: Options) -> dict[str, Any]:
     }
 
 
-# --- Creating bills (issue 4) -------------------------------------------------------------------
+# --- bill_create --------------------------------------------------------------------------------
 
 
 def _bill_post(company: Company, lines: int, action: str) -> dict[str, str]:
-    from payables.models import Account, TaxRate
-
     account = Account.objects.get(company=company, nominal_code="461")
     rate = TaxRate.objects.get(company=company, code="INPUT2")
     supplier = Supplier.objects.filter(company=company, status="Active").order_by("name").first()
@@ -601,11 +597,9 @@ def bill_create_benchmark(options: Options) -> dict[str, Any]:
     """The create-bill form of a company with N/10 suppliers (N capped at 2,000 bills): the page,
     the server-side recompute of 20 lines as the user types, and a whole create (the ledger write
     in-process, then the local store) of a 3-line bill."""
-    from payables.models import BillSubmission
-
     bills = min(options.bills, 2_000)
-    company, connection = _seeded(bills, seed=4)
-    _import(company, connection)
+    company, connection = seeded_company(bills, seed=4)
+    import_company(company, connection)
     with db_connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     client = Client()
@@ -630,3 +624,11 @@ def bill_create_benchmark(options: Options) -> dict[str, Any]:
     result["create_3_lines"] = dict(zip(("median_ms", "p95_ms"), _summary(timings), strict=True))
     result["create_3_lines"]["queries"] = queries
     return result
+
+
+def run_benchmarks(names: list[str], options: Options) -> dict[str, Any]:
+    """Run the named benchmarks in order; later ones reuse what earlier ones loaded."""
+    results: dict[str, Any] = {"engine": db_connection.vendor}
+    for name in names:
+        results[name] = REGISTRY[name](options)
+    return results
