@@ -11,22 +11,28 @@ addresses records by id, and the few amounts and dates billpay cannot work witho
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from types import MappingProxyType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Generic, Self, TypeVar
 
-from codat.errors import CodatError
+# The strict reader and the date-time forms live in codat/_parse.py; parse_datetime and
+# format_datetime are public here, as they always were.
+from codat._parse import (
+    EMPTY_TAGS,
+    Fields,
+    Parser,
+    check_decimal,
+    drop_none,
+    format_datetime,
+    parse_datetime,
+    shape_error,
+    type_name,
+)
 
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
-E = TypeVar("E", bound=StrEnum)
-
-_EMPTY_TAGS: Mapping[str, str] = MappingProxyType({})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,212 +101,6 @@ class TrackingRefDataType(StrEnum):
 
 
 # ---------------------------------------------------------------------------------------------
-# Dates
-
-
-# The spec's "Date time" strings: `2023-04-23T00:00:00`, `...00.000Z`, `...Z`, `-05:00` offsets and
-# plain `2022-10-23` all appear in its examples. fromisoformat alone would also take week dates and
-# other forms Codat never sends, so the shape is checked first.
-_ISO_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?",
-    re.ASCII,
-)
-
-
-def parse_datetime(text: str) -> datetime:
-    """Parse one of Codat's ISO-8601 forms to an aware datetime (naive values are taken as UTC)."""
-    if not _ISO_DATETIME.fullmatch(text):
-        raise ValueError(f"{text!r} is not an ISO-8601 date-time")
-    value = datetime.fromisoformat(text)
-    # The spec says unqualified times are local to the business; billpay stores them as UTC so
-    # that the calendar date of issue/due dates is kept exactly as the ledger shows it.
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
-def format_datetime(value: datetime | date) -> str:
-    """Format a date as Codat's unqualified midnight, or an aware datetime in UTC with `Z`."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("naive datetimes are ambiguous; pass an aware datetime or a date")
-        text = value.astimezone(UTC).isoformat(timespec="milliseconds")
-        return text.removesuffix("+00:00") + "Z"
-    return f"{value.isoformat()}T00:00:00"
-
-
-# ---------------------------------------------------------------------------------------------
-# Strict reading of JSON objects
-
-
-def _shape_error(path: str, problem: str) -> CodatError:
-    return CodatError(f"Codat sent an unexpected response: {path} {problem}.")
-
-
-def _type_name(value: object) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean"}.get(
-        type(value), "number" if isinstance(value, int | Decimal) else type(value).__name__
-    )
-
-
-class _Parser(Protocol[T_co]):
-    """A result class's `from_json`."""
-
-    def __call__(self, data: object, *, path: str) -> T_co: ...
-
-
-class _Fields:
-    """A JSON object being read field by field; every problem names the field's path."""
-
-    __slots__ = ("_data", "path")
-
-    def __init__(self, data: object, path: str) -> None:
-        if not isinstance(data, dict):
-            raise _shape_error(path, f"must be an object, not {_type_name(data)}")
-        self._data: dict[str, object] = data
-        self.path = path
-
-    def at(self, key: str) -> str:
-        return f"{self.path}.{key}"
-
-    def _value(self, key: str, required: bool) -> object:
-        value = self._data.get(key)
-        if value is None and required:
-            problem = "must not be null" if key in self._data else "is missing"
-            raise _shape_error(self.at(key), problem)
-        return value
-
-    def _wrong(self, key: str, expected: str, value: object) -> CodatError:
-        return _shape_error(self.at(key), f"must be {expected}, not {_type_name(value)}")
-
-    def opt_text(self, key: str, *, required: bool = False) -> str | None:
-        value = self._value(key, required)
-        if value is None or isinstance(value, str):
-            return value
-        raise self._wrong(key, "a string", value)
-
-    def text(self, key: str) -> str:
-        value = self.opt_text(key, required=True)
-        assert value is not None
-        return value
-
-    def opt_money(self, key: str, *, required: bool = False) -> Decimal | None:
-        value = self._value(key, required)
-        if value is None or isinstance(value, Decimal):
-            return value
-        # JSON integers arrive as int; amounts are Decimal either way.
-        if isinstance(value, int) and not isinstance(value, bool):
-            return Decimal(value)
-        raise self._wrong(key, "a number", value)
-
-    def money(self, key: str) -> Decimal:
-        value = self.opt_money(key, required=True)
-        assert value is not None
-        return value
-
-    def opt_integer(self, key: str, *, required: bool = False) -> int | None:
-        value = self._value(key, required)
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-            return value
-        raise self._wrong(key, "an integer", value)
-
-    def integer(self, key: str) -> int:
-        value = self.opt_integer(key, required=True)
-        assert value is not None
-        return value
-
-    def opt_flag(self, key: str) -> bool | None:
-        value = self._value(key, False)
-        if value is None or isinstance(value, bool):
-            return value
-        raise self._wrong(key, "true or false", value)
-
-    def opt_when(self, key: str, *, required: bool = False) -> datetime | None:
-        value = self.opt_text(key, required=required)
-        if value is None:
-            return None
-        try:
-            return parse_datetime(value)
-        except ValueError:
-            raise _shape_error(
-                self.at(key), f"must be an ISO-8601 date-time, not {value!r}"
-            ) from None
-
-    def when(self, key: str) -> datetime:
-        value = self.opt_when(key, required=True)
-        assert value is not None
-        return value
-
-    def opt_choice(self, key: str, enum: type[E], *, required: bool = False) -> E | None:
-        value = self.opt_text(key, required=required)
-        if value is None:
-            return None
-        try:
-            return enum(value)
-        except ValueError:
-            allowed = ", ".join(member.value for member in enum)
-            raise _shape_error(self.at(key), f"must be one of {allowed}, not {value!r}") from None
-
-    def choice(self, key: str, enum: type[E]) -> E:
-        value = self.opt_choice(key, enum, required=True)
-        assert value is not None
-        return value
-
-    def opt_fields(self, key: str, *, required: bool = False) -> _Fields | None:
-        value = self._value(key, required)
-        return None if value is None else _Fields(value, self.at(key))
-
-    def fields(self, key: str) -> _Fields:
-        value = self.opt_fields(key, required=True)
-        assert value is not None
-        return value
-
-    def opt_nested(self, key: str, parser: _Parser[T]) -> T | None:
-        value = self._value(key, False)
-        return None if value is None else parser(value, path=self.at(key))
-
-    def nested(self, key: str, parser: _Parser[T]) -> T:
-        return parser(self._value(key, True), path=self.at(key))
-
-    def items(self, key: str, parser: _Parser[T], *, required: bool = False) -> tuple[T, ...]:
-        """Parse each item of an array; absent or null reads as empty unless required."""
-        value = self._value(key, required)
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            raise self._wrong(key, "an array", value)
-        return tuple(
-            parser(item, path=f"{self.at(key)}[{index}]") for index, item in enumerate(value)
-        )
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        return self.items(key, _text)
-
-    def text_map(self, key: str) -> Mapping[str, str]:
-        obj = self.opt_fields(key)
-        if obj is None:
-            return _EMPTY_TAGS
-        return MappingProxyType({name: obj.text(name) for name in obj._data})
-
-
-def _text(data: object, *, path: str) -> str:
-    if not isinstance(data, str):
-        raise _shape_error(path, f"must be a string, not {_type_name(data)}")
-    return data
-
-
-def _check_decimal(owner: str, name: str, value: object, *, optional: bool = False) -> None:
-    if value is None and optional:
-        return
-    if not isinstance(value, Decimal):
-        raise TypeError(f"{owner}.{name} must be a Decimal, not {type(value).__name__}")
-
-
-def _drop_none(data: dict[str, object]) -> dict[str, object]:
-    return {key: value for key, value in data.items() if value is not None}
-
-
-# ---------------------------------------------------------------------------------------------
 # Companies and connections
 
 
@@ -317,7 +117,7 @@ class DataConnectionError:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "dataConnectionError") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             status_code=f.opt_text("statusCode"),
             status_text=f.opt_text("statusText"),
@@ -346,7 +146,7 @@ class Connection:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "Connection") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             id=f.text("id"),
             integration_id=f.text("integrationId"),
@@ -373,7 +173,7 @@ class CompanyReference:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "companyReference") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         links = f.opt_fields("links")
         return cls(
             id=f.text("id"),
@@ -395,14 +195,14 @@ class Company:
     last_sync: datetime | None = None
     created_by_user_name: str | None = None
     products: tuple[str, ...] = ()
-    tags: Mapping[str, str] = field(default_factory=lambda: _EMPTY_TAGS)
+    tags: Mapping[str, str] = field(default_factory=lambda: EMPTY_TAGS)
     reference_parent_company: CompanyReference | None = None
     reference_subsidiary_companies: tuple[CompanyReference, ...] = ()
     data_connections: tuple[Connection, ...] = ()
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "Company") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             id=f.text("id"),
             name=f.text("name"),
@@ -432,7 +232,7 @@ class CompanyInformation:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "CompanyInformation") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(company_name=f.opt_text("companyName"), base_currency=f.opt_text("baseCurrency"))
 
 
@@ -455,7 +255,7 @@ class Account:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "accountMappingOption") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             id=f.text("id"),
             status=f.opt_choice("status", AccountStatus),
@@ -481,7 +281,7 @@ class TaxRate:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "taxRateMappingOption") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             id=f.text("id"),
             status=f.opt_choice("status", AccountStatus),
@@ -509,7 +309,7 @@ class BankAccount:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "BankAccount") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             id=f.text("id"),
             account_type=f.opt_choice("accountType", BankAccountType),
@@ -533,7 +333,7 @@ class BillMappingOptions:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "BillMappingOptions") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             accounts=f.items("accounts", Account.from_json, required=True),
             tax_rates=f.items("taxRates", TaxRate.from_json, required=True),
@@ -550,7 +350,7 @@ class PaymentMappingOptions:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "PaymentMappingOptions") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             bank_accounts=f.items("bankAccounts", BankAccount.from_json, required=True),
             continuation_token=_continuation_token(f),
@@ -574,14 +374,14 @@ class SupplierRef:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "supplierRef") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         supplier_id = f.text("id")
         if not supplier_id:
-            raise _shape_error(f.at("id"), "must not be empty")
+            raise shape_error(f.at("id"), "must not be empty")
         return cls(id=supplier_id, supplier_name=f.opt_text("supplierName"))
 
     def to_json(self) -> dict[str, object]:
-        return _drop_none({"id": self.id, "supplierName": self.supplier_name})
+        return drop_none({"id": self.id, "supplierName": self.supplier_name})
 
 
 @dataclass(frozen=True, slots=True)
@@ -592,10 +392,10 @@ class RecordRef:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "ref") -> Self:
-        return cls(id=_Fields(data, path).text("id"))
+        return cls(id=Fields(data, path).text("id"))
 
     @classmethod
-    def from_json_or_none(cls, f: _Fields, key: str) -> Self | None:
+    def from_json_or_none(cls, f: Fields, key: str) -> Self | None:
         """Read `f[key]`; an absent or null reference, or one without an id, is None."""
         ref = f.opt_fields(key)
         if ref is None:
@@ -617,7 +417,7 @@ class TrackingRef:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "trackingRef") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             id=f.text("id"),
             data_type=f.opt_choice("dataType", TrackingRefDataType),
@@ -625,7 +425,7 @@ class TrackingRef:
         )
 
     def to_json(self) -> dict[str, object]:
-        return _drop_none(
+        return drop_none(
             {"id": self.id, "dataType": self.data_type, "isBillable": self.is_billable}
         )
 
@@ -645,7 +445,7 @@ class BillLineItem:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "billLineItem") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             description=f.opt_text("description"),
             unit_amount=f.opt_money("unitAmount"),
@@ -677,7 +477,7 @@ class Bill:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "Bill") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             id=f.text("id"),
             supplier_ref=f.nested("supplierRef", SupplierRef.from_json),
@@ -707,7 +507,7 @@ class BillPayment:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "BillPayment") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             id=f.text("id"),
             amount=f.money("amount"),
@@ -732,7 +532,7 @@ class Attachment:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "Attachment") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             id=f.text("id"),
             name=f.opt_text("name"),
@@ -762,7 +562,7 @@ class Address:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "Address") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             type=f.opt_choice("type", AddressType),
             line1=f.opt_text("line1"),
@@ -774,7 +574,7 @@ class Address:
         )
 
     def to_json(self) -> dict[str, object]:
-        return _drop_none(
+        return drop_none(
             {
                 "type": self.type,
                 "line1": self.line1,
@@ -804,7 +604,7 @@ class Supplier:
 
     @classmethod
     def from_json(cls, data: object, *, path: str = "Supplier") -> Self:
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             id=f.text("id"),
             supplier_name=f.text("supplierName"),
@@ -823,7 +623,7 @@ class Supplier:
 # Pages
 
 
-def _continuation_token(f: _Fields) -> str | None:
+def _continuation_token(f: Fields) -> str | None:
     pagination = f.opt_fields("pagination")
     # The token is absent on the last page; an empty string would loop, so it ends paging too.
     return (pagination.opt_text("continuationToken") or None) if pagination else None
@@ -837,9 +637,9 @@ class Page(Generic[T]):
     continuation_token: str | None = None
 
     @classmethod
-    def from_json(cls, data: object, item: _Parser[T], *, path: str = "page") -> Page[T]:
+    def from_json(cls, data: object, item: Parser[T], *, path: str = "page") -> Page[T]:
         """Read `{results: [...], pagination: {continuationToken?}}`."""
-        f = _Fields(data, path)
+        f = Fields(data, path)
         return cls(
             items=f.items("results", item, required=True),
             continuation_token=_continuation_token(f),
@@ -857,9 +657,9 @@ class NumberedPage(Generic[T]):
     has_next: bool
 
     @classmethod
-    def from_json(cls, data: object, item: _Parser[T], *, path: str = "page") -> NumberedPage[T]:
+    def from_json(cls, data: object, item: Parser[T], *, path: str = "page") -> NumberedPage[T]:
         """Read `{results, pageNumber, pageSize, totalResults, _links: {self, current, next?}}`."""
-        f = _Fields(data, path)
+        f = Fields(data, path)
         links = f.fields("_links")
         links.fields("self")
         links.fields("current")
@@ -872,10 +672,10 @@ class NumberedPage(Generic[T]):
         )
 
 
-def parse_list(data: object, item: _Parser[T], *, path: str) -> tuple[T, ...]:
+def parse_list(data: object, item: Parser[T], *, path: str) -> tuple[T, ...]:
     """Read a bare JSON array (list-bill-attachments)."""
     if not isinstance(data, list):
-        raise _shape_error(path, f"must be an array, not {_type_name(data)}")
+        raise shape_error(path, f"must be an array, not {type_name(data)}")
     return tuple(item(value, path=f"{path}[{index}]") for index, value in enumerate(data))
 
 
@@ -892,7 +692,7 @@ class CompanyRequest:
     tags: Mapping[str, str] | None = None
 
     def to_json(self) -> dict[str, object]:
-        return _drop_none(
+        return drop_none(
             {
                 "name": self.name,
                 "description": self.description,
@@ -917,12 +717,12 @@ class BillLineItemPrototype:
 
     def __post_init__(self) -> None:
         for name in ("unit_amount", "quantity", "tax_amount"):
-            _check_decimal("BillLineItemPrototype", name, getattr(self, name))
-        _check_decimal("BillLineItemPrototype", "total_amount", self.total_amount, optional=True)
+            check_decimal("BillLineItemPrototype", name, getattr(self, name))
+        check_decimal("BillLineItemPrototype", "total_amount", self.total_amount, optional=True)
         object.__setattr__(self, "tracking_refs", tuple(self.tracking_refs))
 
     def to_json(self) -> dict[str, object]:
-        return _drop_none(
+        return drop_none(
             {
                 "description": self.description,
                 "unitAmount": self.unit_amount,
@@ -950,14 +750,14 @@ class BillPrototype:
     status: BillStatus = BillStatus.OPEN
 
     def __post_init__(self) -> None:
-        _check_decimal("BillPrototype", "currency_rate", self.currency_rate, optional=True)
+        check_decimal("BillPrototype", "currency_rate", self.currency_rate, optional=True)
         object.__setattr__(self, "line_items", tuple(self.line_items))
         # Fail here, not later inside to_json, when a naive datetime is passed.
         format_datetime(self.issue_date)
         format_datetime(self.due_date)
 
     def to_json(self) -> dict[str, object]:
-        return _drop_none(
+        return drop_none(
             {
                 "reference": self.reference,
                 "supplierRef": self.supplier_ref.to_json(),
@@ -982,12 +782,12 @@ class BillPaymentPrototype:
     currency_rate: Decimal | None = None
 
     def __post_init__(self) -> None:
-        _check_decimal("BillPaymentPrototype", "amount", self.amount)
-        _check_decimal("BillPaymentPrototype", "currency_rate", self.currency_rate, optional=True)
+        check_decimal("BillPaymentPrototype", "amount", self.amount)
+        check_decimal("BillPaymentPrototype", "currency_rate", self.currency_rate, optional=True)
         format_datetime(self.date)
 
     def to_json(self) -> dict[str, object]:
-        return _drop_none(
+        return drop_none(
             {
                 "amount": self.amount,
                 "date": format_datetime(self.date),
@@ -1014,7 +814,7 @@ class SupplierPrototype:
         object.__setattr__(self, "addresses", tuple(self.addresses))
 
     def to_json(self) -> dict[str, object]:
-        return _drop_none(
+        return drop_none(
             {
                 "supplierName": self.supplier_name,
                 "contactName": self.contact_name,
@@ -1039,7 +839,7 @@ class BankAccountPrototype:
     sort_code: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        return _drop_none(
+        return drop_none(
             {
                 "nominalCode": self.nominal_code,
                 "name": self.name,
