@@ -51,7 +51,14 @@ def test_the_login_url_and_logs_come_last(demo: tuple[int, Path], tmp_path: Path
         printed = out.read_text() + err.read_text()
     finally:
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C, to the whole process group
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            left = subprocess.run(
+                ["ps", "-o", "pid=,args=", "-g", str(process.pid)], capture_output=True, text=True
+            ).stdout
+            os.killpg(process.pid, signal.SIGKILL)  # leave nothing running behind the test
+            pytest.fail(f"Ctrl-C did not stop scripts/demo within 30 s; still running:\n{left}")
 
     stdout_lines = out.read_text().rstrip().splitlines()
     summary = stdout_lines[-5:]
