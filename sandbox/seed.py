@@ -32,8 +32,8 @@ from typing import Any, Final
 from django.db import transaction
 from django.utils import timezone
 
+from sandbox.api.base import dumps, loads
 from sandbox.api.bills import codat_date, line_total, round_money
-from sandbox.ledger import dumps, loads
 from sandbox.models import Dataset, LedgerCompany, LedgerConnection, LedgerRecord
 from sandbox.platforms import Flavour, platform_for
 from sandbox.routers import SANDBOX_ALIAS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from celery import shared_task
 
-from sandbox.ledger import purge_idempotency_records
+from sandbox.idempotency import purge_idempotency_records
 
 
 @shared_task

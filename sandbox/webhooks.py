@@ -19,8 +19,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from sandbox.api.base import dumps
 from sandbox.api.records import now_iso
-from sandbox.ledger import dumps
 from sandbox.models import LedgerConnection
 from sandbox.routers import SANDBOX_ALIAS
 

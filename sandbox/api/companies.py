@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
+from sandbox.api.base import ApiError, Call, LedgerResponse, json_response, route, validation_error
 from sandbox.api.paging import page_number_body, page_params
 from sandbox.api.records import (
     company_or_404,
@@ -16,7 +17,6 @@ from sandbox.api.records import (
     iso,
     payables_connection,
 )
-from sandbox.ledger import ApiError, Call, LedgerResponse, json_response, route, validation_error
 from sandbox.models import LedgerCompany, LedgerConnection
 from sandbox.platforms import platform_for
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from sandbox.api.base import ApiError, Call, dumps, loads
 from sandbox.api.paging import continuation_page, read_cursor
-from sandbox.ledger import ApiError, Call, dumps, loads
 from sandbox.models import LedgerCompany, LedgerConnection, LedgerRecord
 from sandbox.platforms import Platform, platform_for
 from sandbox.query import Query, QueryError, parse_query
