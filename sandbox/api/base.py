@@ -18,6 +18,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from codat import _json
+
 
 @dataclass(frozen=True, slots=True)
 class LedgerRequest:
@@ -46,32 +48,17 @@ class LedgerResponse:
 
 # --- JSON ---------------------------------------------------------------------------------------
 
-_DECIMAL_MARK = "\x1edecimal:"
-_DECIMAL_RE = re.compile(r'"\\u001edecimal:(-?[0-9.]+)"')
-
-
-def _mark_decimals(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"{value} is not a JSON number")
-        return f"{_DECIMAL_MARK}{value:f}"
-    if isinstance(value, dict):
-        return {k: _mark_decimals(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_mark_decimals(v) for v in value]
-    if isinstance(value, float):
-        raise TypeError("the ledger never handles money as float")
-    return value
-
 
 def dumps(value: Any) -> bytes:
     """JSON with every Decimal written as the exact number it holds (never through float)."""
-    text = json.dumps(_mark_decimals(value), separators=(",", ":"), ensure_ascii=True)
-    return _DECIMAL_RE.sub(r"\1", text).encode()
+    # ASCII only (non-ASCII characters escaped), as the sandbox has always answered and stored.
+    return _json.dumps(value, ensure_ascii=True).encode()
 
 
 def loads(raw: bytes | str) -> Any:
     """Parse JSON with numbers that have a fraction or exponent as Decimal."""
+    # Not codat._json.loads: that one refuses NaN and Infinity with the client's CodatError, where
+    # the sandbox reads them (as floats) and lets each operation's validation refuse the field.
     return json.loads(raw, parse_float=Decimal)
 
 
