@@ -18,7 +18,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from codat import _json
+from codat import exact_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +52,14 @@ class LedgerResponse:
 def dumps(value: Any) -> bytes:
     """JSON with every Decimal written as the exact number it holds (never through float)."""
     # ASCII only (non-ASCII characters escaped), as the sandbox has always answered and stored.
-    return _json.dumps(value, ensure_ascii=True).encode()
+    return exact_json.dumps(value, ensure_ascii=True).encode()
 
 
 def loads(raw: bytes | str) -> Any:
     """Parse JSON with numbers that have a fraction or exponent as Decimal."""
-    # Not codat._json.loads: that one refuses NaN and Infinity with the client's CodatError, where
-    # the sandbox reads them (as floats) and lets each operation's validation refuse the field.
+    # Not codat.exact_json.loads: that one refuses NaN and Infinity with the client's CodatError,
+    # where the sandbox reads them (as floats) and lets each operation's validation refuse the
+    # field it finds one in.
     return json.loads(raw, parse_float=Decimal)
 
 
