@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import httpx
 
-from codat import _json
+from codat import exact_json
 from codat.errors import (
     CodatAuthError,
     CodatConflict,
@@ -165,7 +165,7 @@ class _ErrorBody:
         # A 502 page from a load balancer is still "unavailable", so a body that is not an
         # ErrorMessage loses its details rather than turning the error into a shape error.
         try:
-            data = _json.loads(response.content)
+            data = exact_json.loads(response.content)
         except CodatError:
             return cls()
         if not isinstance(data, dict):
@@ -336,7 +336,7 @@ class CodatClient:
         request_headers = dict(headers or {})
         content: bytes | None = None
         if body is not None:
-            content = _json.dumps(body).encode()
+            content = exact_json.dumps(body).encode()
             request_headers["Content-Type"] = "application/json"
         attempt = 0
         while True:
@@ -388,7 +388,7 @@ class CodatClient:
 
     def _get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> object:
         response = self._send("GET", path, expect=200, retry=_Retry.READ, params=params)
-        return _json.loads(response.content)
+        return exact_json.loads(response.content)
 
     @staticmethod
     def _repeated_token(token: str | None, previous: str | None) -> None:
@@ -453,7 +453,7 @@ class CodatClient:
         response = self._send(
             "POST", "/companies", expect=200, retry=_Retry.NEVER, body=request.to_json()
         )
-        return Company.from_json(_json.loads(response.content))
+        return Company.from_json(exact_json.loads(response.content))
 
     def get_company(self, company_id: str) -> Company:
         """GET /companies/{companyId} (get-company)."""
@@ -504,7 +504,7 @@ class CodatClient:
             retry=_Retry.NEVER,
             body={"platformKey": platform_key},
         )
-        return Connection.from_json(_json.loads(response.content))
+        return Connection.from_json(exact_json.loads(response.content))
 
     def get_connection(self, company_id: str, connection_id: str) -> Connection:
         """GET /companies/{companyId}/connections/{connectionId} (get-connection)."""
@@ -519,7 +519,7 @@ class CodatClient:
             retry=_Retry.NEVER,
             body={"status": str(ConnectionStatus.UNLINKED)},
         )
-        return Connection.from_json(_json.loads(response.content))
+        return Connection.from_json(exact_json.loads(response.content))
 
     def delete_connection(self, company_id: str, connection_id: str) -> None:
         """DELETE /companies/{companyId}/connections/{connectionId} (delete-connection)."""
@@ -638,7 +638,7 @@ class CodatClient:
             body=bill.to_json(),
             headers={"Idempotency-Key": _idempotency_key(idempotency_key)},
         )
-        return Bill.from_json(_json.loads(response.content))
+        return Bill.from_json(exact_json.loads(response.content))
 
     def update_bill(
         self,
@@ -658,7 +658,7 @@ class CodatClient:
             body=bill.to_json(),
             headers={"Idempotency-Key": _idempotency_key(idempotency_key)},
         )
-        return Bill.from_json(_json.loads(response.content))
+        return Bill.from_json(exact_json.loads(response.content))
 
     def upload_bill_attachment(
         self,
@@ -679,7 +679,7 @@ class CodatClient:
             retry=_Retry.NEVER,
             files={"file": (filename, content, content_type)},
         )
-        return Attachment.from_json(_json.loads(response.content))
+        return Attachment.from_json(exact_json.loads(response.content))
 
     def list_bill_attachments(
         self, company_id: str, connection_id: str, bill_id: str
@@ -747,7 +747,7 @@ class CodatClient:
             body=payment.to_json(),
             headers={"Idempotency-Key": _idempotency_key(idempotency_key)},
         )
-        return BillPayment.from_json(_json.loads(response.content))
+        return BillPayment.from_json(exact_json.loads(response.content))
 
     # -----------------------------------------------------------------------------------------
     # Suppliers and bank accounts
@@ -792,7 +792,7 @@ class CodatClient:
             body=supplier.to_json(),
             headers={"Idempotency-Key": _idempotency_key(idempotency_key)},
         )
-        return Supplier.from_json(_json.loads(response.content))
+        return Supplier.from_json(exact_json.loads(response.content))
 
     def update_supplier(
         self,
@@ -810,7 +810,7 @@ class CodatClient:
             retry=_Retry.NEVER,
             body=supplier.to_json(),
         )
-        return Supplier.from_json(_json.loads(response.content))
+        return Supplier.from_json(exact_json.loads(response.content))
 
     def create_bank_account(
         self,
@@ -829,4 +829,4 @@ class CodatClient:
             body=account.to_json(),
             headers={"Idempotency-Key": _idempotency_key(idempotency_key)},
         )
-        return BankAccount.from_json(_json.loads(response.content))
+        return BankAccount.from_json(exact_json.loads(response.content))

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from sandbox.api.records import iso
-from sandbox.models import Fault, LedgerCompany, LedgerConnection
+from sandbox.api.records import iso, lock_document, now_iso, save_document
+from sandbox.models import Fault, LedgerCompany, LedgerConnection, LedgerRecord
 from sandbox.platforms import platform_for
 from sandbox.routers import SANDBOX_ALIAS
+from sandbox.seed import seed_connection
 from sandbox.webhooks import connection_event, read_completed_event
 
 CANCELLED_MESSAGE = "User cancelled."
@@ -29,8 +30,6 @@ def connection_consent(
     fills the platform with demo data and starts the initial read. Cancelling leaves the status
     as it was and records a 403 "User cancelled." data connection error, as Codat does.
     """
-    from sandbox.seed import seed_connection
-
     now = timezone.now()
     with transaction.atomic(using=SANDBOX_ALIAS):
         connection = LedgerConnection.objects.select_for_update().get(pk=connection.pk)
@@ -165,9 +164,6 @@ def platform_record_edit(
 ) -> dict[str, object]:
     """Change a record as a user would inside the accounting platform (voiding or paying a bill in
     Xero, renaming a supplier): the fields change and sourceModifiedDate moves to now."""
-    from sandbox.api.records import lock_document, now_iso, save_document
-    from sandbox.models import LedgerRecord
-
     with transaction.atomic(using=SANDBOX_ALIAS):
         document = lock_document(connection, dataset, record_id)
         if document is None:

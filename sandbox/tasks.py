@@ -1,11 +1,12 @@
-"""Periodic upkeep of the sandbox ledger."""
+"""The sandbox ledger's Celery tasks: periodic upkeep and webhook delivery."""
 
 from __future__ import annotations
 
 import httpx
 from celery import shared_task
+from django.conf import settings
 
-from sandbox.ledger import purge_idempotency_records
+from sandbox.idempotency import purge_idempotency_records
 
 
 @shared_task
@@ -23,8 +24,7 @@ def sandbox_purge_idempotency() -> int:
 def sandbox_webhook_deliver(url: str, message_id: str, body: str) -> int:
     """POST one signed webhook over HTTP; a failure or a non-2xx answer is retried with backoff,
     as Codat retries for about a day."""
-    from django.conf import settings
-
+    # Imported here, not at the top: sandbox.webhooks imports this module to enqueue the task.
     from sandbox.webhooks import webhook_headers
 
     headers = webhook_headers(

@@ -6,7 +6,8 @@ from urllib.parse import unquote
 
 import httpx
 
-from sandbox.ledger import LedgerRequest, LedgerResponse, handle
+from sandbox.api.base import LedgerRequest, LedgerResponse
+from sandbox.gateway import handle
 
 
 def ledger_request(request: httpx.Request, *, prefix: str = "") -> LedgerRequest:

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from codat.platforms import ALL_PLATFORM_RULES, MB
 from sandbox import services
-from sandbox.ledger import ApiError, LedgerRequest, LedgerResponse, authenticated, handle
+from sandbox.api.base import ApiError, LedgerRequest, LedgerResponse
+from sandbox.gateway import authenticated, handle
 from sandbox.models import LedgerCompany, LedgerConnection
 from sandbox.platforms import PLATFORMS, platform_for
 

@@ -19,10 +19,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from sandbox.api.records import now_iso
-from sandbox.ledger import dumps
+from sandbox.api.base import dumps
+from sandbox.api.records import connection_json, now_iso
 from sandbox.models import LedgerConnection
 from sandbox.routers import SANDBOX_ALIAS
+from sandbox.tasks import sandbox_webhook_deliver
 
 
 def webhook_signature(*, secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -76,8 +77,6 @@ def webhook_emit(*, event_type: str, payload: dict[str, Any]) -> str | None:
     ).decode()
 
     def enqueue() -> None:
-        from sandbox.tasks import sandbox_webhook_deliver
-
         sandbox_webhook_deliver.delay(url, message_id, body)
 
     transaction.on_commit(enqueue, using=SANDBOX_ALIAS)
@@ -86,8 +85,6 @@ def webhook_emit(*, event_type: str, payload: dict[str, Any]) -> str | None:
 
 def connection_event(event_type: str, connection: LedgerConnection) -> str | None:
     """connection.connected / .reconnected / .disconnected with the connection as it is now."""
-    from sandbox.api.companies import connection_json
-
     return webhook_emit(
         event_type=event_type,
         payload={

@@ -29,7 +29,7 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from sandbox.ledger import LedgerRequest, LedgerResponse
+from sandbox.api.base import LedgerRequest, LedgerResponse
 
 SPEC_URI = "urn:codat:sync-payables"
 # The repository's own copy of the official spec (its source and version: specs/SOURCE.md).

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.ledger import LedgerRequest, LedgerResponse
+from sandbox.api.base import LedgerRequest, LedgerResponse
 from tests.ledger_spec import (
     DEFAULT_SPEC_PATH,
     LedgerSpec,

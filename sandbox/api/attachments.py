@@ -13,8 +13,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from codat.platforms import MB
+from sandbox.api.base import ApiError, Call, LedgerResponse, json_response, route, validation_error
 from sandbox.api.records import iso, payables_connection, platform_of
-from sandbox.ledger import ApiError, Call, LedgerResponse, json_response, route, validation_error
 from sandbox.models import Dataset, LedgerAttachment, LedgerConnection, LedgerRecord
 from sandbox.platforms import Platform
 

@@ -41,6 +41,16 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 
 from codat.money import RATE_PLACES, currency_decimals, quantize
+from sandbox.api.base import (
+    ApiError,
+    Call,
+    LedgerResponse,
+    dumps,
+    json_response,
+    loads,
+    route,
+    validation_error,
+)
 from sandbox.api.records import (
     Document,
     compile_query,
@@ -51,16 +61,6 @@ from sandbox.api.records import (
     payables_connection,
     platform_of,
     save_document,
-)
-from sandbox.ledger import (
-    ApiError,
-    Call,
-    LedgerResponse,
-    dumps,
-    json_response,
-    loads,
-    route,
-    validation_error,
 )
 from sandbox.models import Dataset, LedgerConnection, LedgerRecord
 from sandbox.platforms import Flavour, Platform

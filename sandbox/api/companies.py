@@ -7,18 +7,19 @@ from typing import Any
 
 from django.conf import settings
 
+from sandbox.api.base import ApiError, Call, LedgerResponse, json_response, route, validation_error
 from sandbox.api.paging import page_number_body, page_params
 from sandbox.api.records import (
     company_or_404,
     compile_query,
+    connection_json,
     connection_or_404,
     filter_documents,
     iso,
     payables_connection,
 )
-from sandbox.ledger import ApiError, Call, LedgerResponse, json_response, route, validation_error
 from sandbox.models import LedgerCompany, LedgerConnection
-from sandbox.platforms import platform_for
+from sandbox.webhooks import connection_event
 
 # The spec's name pattern; anything else is stripped, as Codat does ("Company (Codat[1])" ->
 # "Company Codat1").
@@ -41,25 +42,6 @@ CONNECTION_PROPERTIES = frozenset(
         "created",
     }
 )
-
-
-def connection_json(connection: LedgerConnection) -> dict[str, Any]:
-    platform = platform_for(connection.platform_key)
-    base = settings.SANDBOX_LINK_BASE_URL
-    return {
-        "id": str(connection.id),
-        "integrationId": platform.integration_id,
-        "integrationKey": platform.key,
-        "sourceId": platform.source_id,
-        "platformName": platform.name,
-        "linkUrl": f"{base}/link-api/companies/{connection.company_id}/connections/{connection.id}/start",
-        "status": connection.status,
-        "lastSync": iso(connection.last_sync) if connection.last_sync else None,
-        "created": iso(connection.created),
-        "sourceType": "Accounting",
-        "dataConnectionErrors": connection.data_connection_errors,
-        "connectionInfo": None,
-    }
 
 
 def company_json(company: LedgerCompany) -> dict[str, Any]:
@@ -265,8 +247,6 @@ def unlink_connection(call: Call) -> LedgerResponse:
         raise validation_error(["`Status` must be equal to `Unlinked`."], validator="Connection")
     connection.status = LedgerConnection.Status.UNLINKED
     connection.save(update_fields=["status"])
-    from sandbox.webhooks import connection_event
-
     connection_event("connection.disconnected", connection)
     return json_response(200, connection_json(connection))
 

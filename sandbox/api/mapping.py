@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
+from sandbox.api.base import ApiError, Call, LedgerResponse, json_response, route
 from sandbox.api.paging import continuation_page, read_cursor
 from sandbox.api.records import (
     Document,
@@ -25,7 +26,6 @@ from sandbox.api.records import (
     payables_connection,
     platform_of,
 )
-from sandbox.ledger import ApiError, Call, LedgerResponse, json_response, route
 from sandbox.models import Dataset, LedgerConnection
 from sandbox.platforms import Flavour
 from sandbox.query import Query, QueryError

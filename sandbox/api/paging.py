@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from sandbox.ledger import ApiError
+from sandbox.api.base import ApiError
 
 PAYABLES_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 100

@@ -1,5 +1,6 @@
-"""Shared pieces of the payables operations: finding the connection, reading and writing records,
-and serving a dataset through the query language and continuation tokens."""
+"""Shared pieces of the operations: finding the company and connection (and the Connection as the
+API serves it), reading and writing records, and serving a dataset through the query language and
+continuation tokens."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import uuid
 from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
+from sandbox.api.base import ApiError, Call, dumps, loads
 from sandbox.api.paging import continuation_page, read_cursor
-from sandbox.ledger import ApiError, Call, dumps, loads
 from sandbox.models import LedgerCompany, LedgerConnection, LedgerRecord
 from sandbox.platforms import Platform, platform_for
 from sandbox.query import Query, QueryError, parse_query
@@ -43,6 +45,26 @@ def connection_or_404(company: LedgerCompany, connection_id: str) -> LedgerConne
         return company.connections.get(pk=uuid.UUID(connection_id))
     except (ValueError, LedgerConnection.DoesNotExist):
         raise ApiError(404, f"Data connection {connection_id} not found") from None
+
+
+def connection_json(connection: LedgerConnection) -> dict[str, Any]:
+    """A Connection as the API serves it, and as the connection.* webhooks carry it."""
+    platform = platform_for(connection.platform_key)
+    base = settings.SANDBOX_LINK_BASE_URL
+    return {
+        "id": str(connection.id),
+        "integrationId": platform.integration_id,
+        "integrationKey": platform.key,
+        "sourceId": platform.source_id,
+        "platformName": platform.name,
+        "linkUrl": f"{base}/link-api/companies/{connection.company_id}/connections/{connection.id}/start",
+        "status": connection.status,
+        "lastSync": iso(connection.last_sync) if connection.last_sync else None,
+        "created": iso(connection.created),
+        "sourceType": "Accounting",
+        "dataConnectionErrors": connection.data_connection_errors,
+        "connectionInfo": None,
+    }
 
 
 def payables_connection(

@@ -13,6 +13,15 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
+from sandbox.api.base import (
+    ApiError,
+    Call,
+    LedgerResponse,
+    json_response,
+    loads,
+    route,
+    validation_error,
+)
 from sandbox.api.records import (
     Document,
     compile_query,
@@ -22,15 +31,6 @@ from sandbox.api.records import (
     payables_connection,
     platform_of,
     save_document,
-)
-from sandbox.ledger import (
-    ApiError,
-    Call,
-    LedgerResponse,
-    json_response,
-    loads,
-    route,
-    validation_error,
 )
 from sandbox.models import Dataset, LedgerConnection, LedgerRecord
 from sandbox.platforms import Flavour, Platform

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import time_machine
 
-from codat import _json
+from codat import exact_json
 from codat.client import DEFAULT_TIMEOUT, CodatClient, parse_retry_after
 from codat.errors import (
     CodatAuthError,
@@ -1206,13 +1206,13 @@ def numbered_page(names: list[str], page: int, *, last: bool) -> httpx.Response:
         "totalResults": 5,
         "_links": links,
     }
-    return reply(200, _json.dumps(body))
+    return reply(200, exact_json.dumps(body))
 
 
 def continued(body: dict[str, object], token: str | None) -> httpx.Response:
     """A `/payables` list page; the token is left out on the last page, as Codat does."""
     pagination = {"continuationToken": token} if token else {}
-    return reply(200, _json.dumps({**body, "pagination": pagination}))
+    return reply(200, exact_json.dumps({**body, "pagination": pagination}))
 
 
 def example(text: str) -> dict[str, Any]:
@@ -1260,7 +1260,7 @@ def test_list_connections_walks_every_page(make: Callable[..., Harness]) -> None
             "totalResults": 3,
             "_links": links,
         }
-        return reply(200, _json.dumps(body))
+        return reply(200, exact_json.dumps(body))
 
     h = make(page(1, False), page(2, False), page(3, True))
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from codat import _json
+from codat import exact_json
 from codat.errors import CodatError
 from codat.types import (
     Account,
@@ -49,7 +49,7 @@ from tests.codat import examples
 
 
 def load(text: str) -> object:
-    return _json.loads(text)
+    return exact_json.loads(text)
 
 
 def load_object(text: str) -> dict[str, object]:
@@ -162,7 +162,7 @@ def test_loads_refuses_what_is_not_json(text: str) -> None:
     ],
 )
 def test_dumps_writes_decimals_as_exact_json_numbers(value: Decimal, expected: str) -> None:
-    text = _json.dumps({"amount": value})
+    text = exact_json.dumps({"amount": value})
 
     assert text == f'{{"amount":{expected}}}'
     assert json.loads(text, parse_float=Decimal)["amount"] == value
@@ -171,7 +171,7 @@ def test_dumps_writes_decimals_as_exact_json_numbers(value: Decimal, expected: s
 def test_dumps_writes_the_other_json_types() -> None:
     value = {"s": 'a "quoted" £ line\n', "n": None, "t": True, "f": False, "i": 3, "l": [1, (2,)]}
 
-    text = _json.dumps(value)
+    text = exact_json.dumps(value)
 
     assert json.loads(text) == {**value, "l": [1, [2]]}
 
@@ -179,19 +179,19 @@ def test_dumps_writes_the_other_json_types() -> None:
 @pytest.mark.parametrize("value", [0.1, {"amount": 22.5}, [1.0]])
 def test_dumps_refuses_floats(value: object) -> None:
     with pytest.raises(TypeError, match="Decimal"):
-        _json.dumps(value)
+        exact_json.dumps(value)
 
 
 @pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")])
 def test_dumps_refuses_decimals_json_cannot_hold(value: Decimal) -> None:
     with pytest.raises(ValueError, match="JSON number"):
-        _json.dumps(value)
+        exact_json.dumps(value)
 
 
 @pytest.mark.parametrize("value", [b"bytes", {1: "non-string key"}, object()])
 def test_dumps_refuses_values_json_cannot_hold(value: object) -> None:
     with pytest.raises(TypeError):
-        _json.dumps(value)
+        exact_json.dumps(value)
 
 
 # -- results -----------------------------------------------------------------------------------
@@ -499,7 +499,7 @@ def test_bill_prototype_matches_the_spec_request_example() -> None:
         ),
     )
 
-    sent = json.loads(_json.dumps(prototype.to_json()), parse_float=Decimal)
+    sent = json.loads(exact_json.dumps(prototype.to_json()), parse_float=Decimal)
 
     assert sent == spec_request(examples.CREATE_BILL_REQUEST)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
+from sandbox.api.base import dumps
 from sandbox.api.records import save_document
-from sandbox.ledger import dumps
 from sandbox.models import Dataset, LedgerConnection
 
 # Ids from the spec's create-bill example, so the bodies below read like the spec's.

@@ -14,7 +14,7 @@ from typing import Any
 
 from jsonschema.exceptions import best_match
 
-from sandbox.ledger import LedgerRequest, LedgerResponse
+from sandbox.api.base import LedgerRequest, LedgerResponse
 from tests.ledger_spec import SpecViolation, ledger_spec, validate_ledger_response
 
 _IDEMPOTENT = ("create-bill", "update-bill", "create-bill-payment")

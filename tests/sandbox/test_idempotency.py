@@ -15,7 +15,9 @@ import time_machine
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from sandbox.ledger import LedgerRequest, _fingerprint, api_key_digest, purge_idempotency_records
+from sandbox.api.base import LedgerRequest
+from sandbox.gateway import api_key_digest
+from sandbox.idempotency import purge_idempotency_records, request_fingerprint
 from sandbox.models import Dataset, IdempotencyRecord, LedgerConnection
 from sandbox.services import fault_inject
 from sandbox.tasks import sandbox_purge_idempotency
@@ -137,7 +139,7 @@ def in_flight(path: str, body: bytes, key: str, **extra: Any) -> IdempotencyReco
     return IdempotencyRecord.objects.create(
         key=key,
         client=api_key_digest(django_settings.SANDBOX_API_KEY),
-        fingerprint=_fingerprint(request),
+        fingerprint=request_fingerprint(request),
         **extra,
     )
 

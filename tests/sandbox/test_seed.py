@@ -15,8 +15,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from sandbox.api.base import loads
 from sandbox.api.bills import line_total
-from sandbox.ledger import loads
 from sandbox.models import Dataset, LedgerCompany, LedgerConnection, LedgerRecord
 from sandbox.seed import seed_company, seed_connection
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from django.utils import timezone
 
+from sandbox.api.base import dumps, loads
 from sandbox.api.records import get_document, save_document
-from sandbox.ledger import dumps, loads
 from sandbox.models import Dataset, IdempotencyRecord, LedgerCompany, LedgerConnection
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])

@@ -1,20 +1,7 @@
-"""Deterministic demo data for a sandbox connection: a small UK business as Xero would show it.
+"""The seed generator: fills a connection with documents drawn from `sandbox.seed.data`.
 
-Everything comes from one `random.Random(seed)` and a reference day (today by default), so the same
-seed on the same day gives the same documents, ids included. Records are written with bulk_create,
-in the exact shapes the API serves (see `sandbox.api.bills` and `sandbox.api.mapping`):
-
-- a chart of accounts (Direct Costs and Expense accounts with Xero's default codes, a few liability
-  and asset accounts, two Archived), Xero's UK tax rates (INPUT2 20%, RRINPUT 5%, ZERORATEDINPUT,
-  EXEMPTINPUT, NONE, and the Archived 17.5% INPUT);
-- bank accounts in the base currency (current, savings, a credit card), one per foreign currency and
-  one Archived; some GBP accounts have numbers Xero masks (sort code + number != 14 digits);
-- suppliers with contacts, emails, fictional phone numbers (Ofcom's drama ranges), addresses, a
-  default currency (mostly the base one) and about 1 in 10 Archived;
-- bills across every status (mostly Open and PartiallyPaid, then Paid, Void and Draft), issued over
-  the last 120 days with 7 to 60 day terms so that some outstanding bills are overdue, 1 to 5 lines,
-  each supplier billing in its own currency (foreign ones with a currencyRate), the payments behind
-  every PartiallyPaid and Paid bill, and supplier balances equal to their outstanding amount due.
+One `random.Random(seed)` is drawn from in a fixed order (reference data, bank accounts, suppliers,
+then bills and their payments), so the same seed on the same day gives the same documents.
 """
 
 from __future__ import annotations
@@ -32,259 +19,32 @@ from typing import Any, Final
 from django.db import transaction
 from django.utils import timezone
 
+from sandbox.api.base import dumps, loads
 from sandbox.api.bills import codat_date, line_total, round_money
-from sandbox.ledger import dumps, loads
 from sandbox.models import Dataset, LedgerCompany, LedgerConnection, LedgerRecord
 from sandbox.platforms import Flavour, platform_for
 from sandbox.routers import SANDBOX_ALIAS
+from sandbox.seed.data import (
+    ABROAD,
+    ACCOUNTS,
+    CATEGORIES,
+    FIRST_NAMES,
+    FOREIGN_CATEGORY,
+    GBP_PER_UNIT,
+    NAME_WORDS,
+    STATUS_WEIGHTS,
+    STATUSES,
+    STREETS,
+    SURNAMES,
+    TAX_RATES,
+    UK_CITIES,
+    Category,
+)
 
 Document = dict[str, Any]
 
 HISTORY_DAYS: Final = 120
 BATCH_SIZE: Final = 1000
-# Base-currency units per unit of each currency (GBP terms), the middle of the seeded range.
-_GBP_PER_UNIT: Final = {"GBP": Decimal(1), "USD": Decimal("0.79"), "EUR": Decimal("0.855")}
-
-STATUSES: Final = ("Open", "PartiallyPaid", "Paid", "Void", "Draft")
-_STATUS_WEIGHTS: Final = (40, 15, 30, 7, 8)
-
-# (code, name, type, status): Xero's default UK chart, trimmed.
-_ACCOUNTS: Final = (
-    ("310", "Cost of Goods Sold", "Direct Costs", "Active"),
-    ("320", "Direct Wages", "Direct Costs", "Active"),
-    ("325", "Direct Expenses", "Direct Costs", "Active"),
-    ("400", "Advertising & Marketing", "Expense", "Active"),
-    ("401", "Audit & Accountancy fees", "Expense", "Active"),
-    ("404", "Bank Fees", "Expense", "Active"),
-    ("408", "Cleaning", "Expense", "Active"),
-    ("412", "Consulting", "Expense", "Active"),
-    ("425", "Postage, Freight & Courier", "Expense", "Active"),
-    ("429", "General Expenses", "Expense", "Active"),
-    ("430", "Charitable and Political Donations", "Expense", "Archived"),
-    ("433", "Insurance", "Expense", "Active"),
-    ("441", "Legal Expenses", "Expense", "Active"),
-    ("445", "Light, Power, Heating", "Expense", "Active"),
-    ("449", "Motor Vehicle Expenses", "Expense", "Active"),
-    ("461", "Printing & Stationery", "Expense", "Active"),
-    ("463", "IT Software and Consumables", "Expense", "Active"),
-    ("469", "Rent", "Expense", "Active"),
-    ("473", "Repairs & Maintenance", "Expense", "Active"),
-    ("485", "Subscriptions", "Expense", "Active"),
-    ("489", "Telephone & Internet", "Expense", "Active"),
-    ("493", "Travel - National", "Expense", "Active"),
-    ("494", "Travel - International", "Expense", "Active"),
-    ("610", "Accounts Receivable", "Current Asset", "Active"),
-    ("620", "Prepayments", "Current Asset", "Active"),
-    ("710", "Office Equipment", "Fixed Asset", "Active"),
-    ("720", "Computer Equipment", "Fixed Asset", "Active"),
-    ("800", "Accounts Payable", "Current Liability", "Active"),
-    ("820", "VAT", "Current Liability", "Active"),
-    ("825", "PAYE Payable", "Current Liability", "Active"),
-    ("835", "Directors' Loan Account", "Liability", "Archived"),
-)
-
-# (code, name, rate, status): Xero's UK tax rates for purchases; the id is the code (spec example).
-_TAX_RATES: Final = (
-    ("INPUT2", "20% (VAT on Expenses)", Decimal("20.00"), "Active"),
-    ("RRINPUT", "5% (VAT on Expenses)", Decimal("5.00"), "Active"),
-    ("ZERORATEDINPUT", "Zero Rated Expenses", Decimal("0.00"), "Active"),
-    ("EXEMPTINPUT", "Exempt Expenses", Decimal("0.00"), "Active"),
-    ("NONE", "No VAT", Decimal("0.00"), "Active"),
-    ("INPUT", "17.5% (VAT on Expenses)", Decimal("17.50"), "Archived"),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Category:
-    """A kind of supplier: how it is named and what its bills are for."""
-
-    names: tuple[str, ...]
-    lines: tuple[tuple[str, str, str], ...]  # (description, account code, tax code)
-    unit_range: tuple[int, int]  # whole pounds
-    max_quantity: int = 1
-
-
-_CATEGORIES: Final = (
-    _Category(
-        ("Office Supplies", "Stationers"),
-        (
-            ("A4 copier paper, 5 reams", "461", "INPUT2"),
-            ("Toner cartridge, black", "461", "INPUT2"),
-            ("Ballpoint pens, box of 50", "461", "INPUT2"),
-            ("Desk organisers", "461", "INPUT2"),
-        ),
-        (4, 120),
-        10,
-    ),
-    _Category(
-        ("IT Services", "Systems", "Technology"),
-        (
-            ("Managed IT support, monthly", "412", "INPUT2"),
-            ("Microsoft 365 Business Standard licences", "463", "INPUT2"),
-            ("Laptop docking station", "463", "INPUT2"),
-            ("Firewall subscription", "463", "INPUT2"),
-        ),
-        (25, 1500),
-        5,
-    ),
-    _Category(
-        ("Energy", "Power"),
-        (
-            ("Electricity usage", "445", "RRINPUT"),
-            ("Electricity standing charge", "445", "RRINPUT"),
-            ("Gas usage", "445", "RRINPUT"),
-        ),
-        (40, 900),
-    ),
-    _Category(
-        ("Telecom", "Communications"),
-        (
-            ("Business broadband, monthly", "489", "INPUT2"),
-            ("Mobile phone contract", "489", "INPUT2"),
-            ("VoIP lines", "489", "INPUT2"),
-        ),
-        (20, 400),
-        6,
-    ),
-    _Category(
-        ("& Co Accountants", "Accountancy"),
-        (
-            ("Year-end accounts preparation", "401", "INPUT2"),
-            ("VAT return preparation", "401", "INPUT2"),
-            ("Payroll bureau, monthly", "401", "INPUT2"),
-        ),
-        (150, 3500),
-    ),
-    _Category(
-        ("Legal LLP", "Solicitors"),
-        (
-            ("Contract review", "441", "INPUT2"),
-            ("Employment advice", "441", "INPUT2"),
-            ("Lease negotiation", "441", "INPUT2"),
-        ),
-        (200, 4000),
-    ),
-    _Category(
-        ("Estates", "Property Management"),
-        (
-            ("Office rent, quarterly", "469", "EXEMPTINPUT"),
-            ("Service charge", "469", "INPUT2"),
-            ("Boiler repair", "473", "INPUT2"),
-        ),
-        (300, 6000),
-    ),
-    _Category(
-        ("Cleaning Services", "Facilities"),
-        (
-            ("Office cleaning, monthly", "408", "INPUT2"),
-            ("Window cleaning", "408", "INPUT2"),
-            ("Washroom services", "408", "INPUT2"),
-        ),
-        (60, 900),
-    ),
-    _Category(
-        ("Couriers", "Logistics", "Freight"),
-        (
-            ("Next day delivery", "425", "INPUT2"),
-            ("Pallet delivery", "425", "INPUT2"),
-            ("International courier", "425", "ZERORATEDINPUT"),
-        ),
-        (8, 450),
-        20,
-    ),
-    _Category(
-        ("Travel", "Business Travel"),
-        (
-            ("Rail tickets, London return", "493", "ZERORATEDINPUT"),
-            ("Hotel, 2 nights", "493", "INPUT2"),
-            ("Flights, LHR to JFK", "494", "ZERORATEDINPUT"),
-        ),
-        (45, 1800),
-        4,
-    ),
-    _Category(
-        ("Creative", "Marketing"),
-        (
-            ("Paid search management", "400", "INPUT2"),
-            ("Brochure design", "400", "INPUT2"),
-            ("Trade show stand", "400", "INPUT2"),
-        ),
-        (150, 5000),
-    ),
-    _Category(
-        ("Wholesale", "Trading", "Supplies"),
-        (
-            ("Stock purchase, widgets", "310", "INPUT2"),
-            ("Packaging materials", "310", "INPUT2"),
-            ("Carriage inwards", "325", "INPUT2"),
-        ),
-        (2, 250),
-        50,
-    ),
-    _Category(
-        ("Insurance Brokers",),
-        (
-            ("Public liability insurance", "433", "EXEMPTINPUT"),
-            ("Professional indemnity insurance", "433", "EXEMPTINPUT"),
-        ),
-        (200, 2500),
-    ),
-)
-# Suppliers abroad bill for services and goods with no UK VAT.
-_FOREIGN_CATEGORY: Final = _Category(
-    ("Software", "Cloud", "Components"),
-    (
-        ("SaaS subscription, annual", "485", "NONE"),
-        ("Cloud hosting", "463", "NONE"),
-        ("Electronic components", "310", "NONE"),
-    ),
-    (50, 4000),
-    10,
-)
-
-_NAME_WORDS: Final = (
-    "Northridge", "Brightwater", "Kingsley", "Ashford", "Oakfield", "Harbour", "Redbrook",
-    "Millstone", "Ferngrove", "Castlegate", "Whitmore", "Beacon", "Thornbury", "Riverside",
-    "Greenway", "Holloway", "Pemberton", "Stirling", "Marlow", "Fairfax", "Westbury", "Ellison",
-    "Hawthorn", "Larkspur", "Bramley", "Calder", "Dunmore", "Everley", "Foxley", "Glenmore",
-    "Hartley", "Ivydale", "Juniper", "Kestrel", "Linden", "Moorcroft", "Newland", "Orchard",
-    "Penrose", "Quayside", "Rowan", "Saxon", "Tamar", "Upton", "Valley", "Wexford",
-)  # fmt: skip
-_FIRST_NAMES: Final = (
-    "Sarah", "James", "Priya", "Tom", "Aisha", "David", "Emma", "Oliver", "Chloe", "Daniel",
-    "Fatima", "George", "Hannah", "Isaac", "Jessica", "Kieran", "Laura", "Mohammed", "Niamh",
-    "Owen", "Rebecca", "Samuel", "Zara", "Wei", "Grace", "Liam", "Megan", "Ravi",
-)  # fmt: skip
-_SURNAMES: Final = (
-    "Johnson", "Patel", "Smith", "Williams", "Brown", "Taylor", "Khan", "Davies", "Evans",
-    "Wilson", "Thomas", "Roberts", "Walker", "Wright", "Hughes", "Green", "Clarke", "Hall",
-    "Wood", "Murphy", "Campbell", "Chen", "Ahmed", "Kelly", "Lewis", "Morgan",
-)  # fmt: skip
-_STREETS: Final = (
-    "High Street", "Station Road", "Church Lane", "Mill Lane", "Victoria Road", "Park Avenue",
-    "King Street", "Queen's Road", "Bridge Street", "Market Place", "London Road", "The Parade",
-)  # fmt: skip
-# (city, region, postcode district)
-_UK_CITIES: Final = (
-    ("London", "Greater London", "EC1N"),
-    ("London", "Greater London", "SE1"),
-    ("Manchester", "Greater Manchester", "M1"),
-    ("Birmingham", "West Midlands", "B3"),
-    ("Leeds", "West Yorkshire", "LS1"),
-    ("Bristol", "City of Bristol", "BS1"),
-    ("Edinburgh", "City of Edinburgh", "EH2"),
-    ("Glasgow", "Glasgow City", "G2"),
-    ("Cardiff", "Cardiff", "CF10"),
-    ("Nottingham", "Nottinghamshire", "NG1"),
-    ("Cambridge", "Cambridgeshire", "CB2"),
-    ("Brighton", "East Sussex", "BN1"),
-)
-# currency -> (legal suffixes, email domain, (city, region, postcode, country))
-_ABROAD: Final = {
-    "USD": (("Inc", "LLC"), "com", ("New York", "NY", "10013", "US")),
-    "EUR": (("GmbH", "BV", "SAS"), "eu", ("Dublin", "County Dublin", "D02 X285", "IE")),
-    "GBP": (("Ltd",), "co.uk", ("London", "Greater London", "EC1N 7TE", "GB")),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +111,7 @@ class _Seeder:
         """Base units per unit of `currency` (codat-api.md "currencyRate semantics"), 6 places."""
         if currency == self.base:
             return Decimal(1)
-        middle = _GBP_PER_UNIT[currency] / _GBP_PER_UNIT[self.base]
+        middle = GBP_PER_UNIT[currency] / GBP_PER_UNIT[self.base]
         jitter = Decimal(self.rng.randint(-20000, 20000)).scaleb(-6)
         return (middle * (1 + jitter)).quantize(Decimal("0.000001"))
 
@@ -371,7 +131,7 @@ class _Seeder:
 
     def accounts(self) -> dict[str, Document]:
         by_code: dict[str, Document] = {}
-        for code, name, kind, status in _ACCOUNTS:
+        for code, name, kind, status in ACCOUNTS:
             by_code[code] = self.add(
                 Dataset.ACCOUNTS,
                 {
@@ -388,7 +148,7 @@ class _Seeder:
 
     def tax_rates(self) -> dict[str, Document]:
         by_code: dict[str, Document] = {}
-        for code, name, rate, status in _TAX_RATES:
+        for code, name, rate, status in TAX_RATES:
             record_id = self.new_id(Dataset.TAX_RATES) if self.flavour is Flavour.QBO else code
             by_code[code] = self.add(
                 Dataset.TAX_RATES,
@@ -470,23 +230,23 @@ class _Seeder:
 
     # --- suppliers ---
 
-    def suppliers(self, count: int) -> list[tuple[Document, _Category]]:
-        made: list[tuple[Document, _Category]] = []
+    def suppliers(self, count: int) -> list[tuple[Document, Category]]:
+        made: list[tuple[Document, Category]] = []
         names: set[str] = set()
         for index in range(count):
             # The first supplier is always an active home one, so every status can be billed.
             currency = self.base
             if index and self.rng.random() < 0.16:
                 currency = self.rng.choice(self.foreign)
-            category = self.rng.choice(_CATEGORIES) if currency == self.base else _FOREIGN_CATEGORY
-            suffixes, domain, place = _ABROAD.get(currency, _ABROAD["GBP"])
-            word = self.rng.choice(_NAME_WORDS)
+            category = self.rng.choice(CATEGORIES) if currency == self.base else FOREIGN_CATEGORY
+            suffixes, domain, place = ABROAD.get(currency, ABROAD["GBP"])
+            word = self.rng.choice(NAME_WORDS)
             name = f"{word} {self.rng.choice(category.names)} {self.rng.choice(suffixes)}"
             while name in names:
-                word = f"{self.rng.choice(_NAME_WORDS)} {self.rng.choice(_NAME_WORDS)}"
+                word = f"{self.rng.choice(NAME_WORDS)} {self.rng.choice(NAME_WORDS)}"
                 name = f"{word} {self.rng.choice(category.names)} {self.rng.choice(suffixes)}"
             names.add(name)
-            first, last = self.rng.choice(_FIRST_NAMES), self.rng.choice(_SURNAMES)
+            first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(SURNAMES)
             slug = "".join(ch for ch in word.lower() if ch.isalpha())
             status = "Archived" if index and self.rng.random() < 0.1 else "Active"
             document = {
@@ -513,12 +273,12 @@ class _Seeder:
         return self.rng.choice((f"01632 960{self._digits(3)}", f"020 7946 0{self._digits(3)}"))
 
     def _address(self, currency: str, place: tuple[str, str, str, str]) -> Document:
-        line1 = f"{self.rng.randint(1, 240)} {self.rng.choice(_STREETS)}"
+        line1 = f"{self.rng.randint(1, 240)} {self.rng.choice(STREETS)}"
         line2 = f"Unit {self.rng.randint(1, 30)}" if self.rng.random() < 0.3 else None
         if currency != "GBP":
             city, region, postcode, country = place
         else:
-            city, region, district = self.rng.choice(_UK_CITIES)
+            city, region, district = self.rng.choice(UK_CITIES)
             letters = "ABDEFGHJLNPQRSTUWXYZ"
             postcode = (
                 f"{district} {self.rng.randint(1, 9)}"
@@ -540,15 +300,13 @@ class _Seeder:
     def bills(
         self,
         count: int,
-        suppliers: Sequence[tuple[Document, _Category]],
+        suppliers: Sequence[tuple[Document, Category]],
         accounts: dict[str, Document],
         tax_rates: dict[str, Document],
         paying: dict[str, Document],
     ) -> tuple[list[tuple[Document, list[Document]]], Counter[str]]:
         weights = [
-            w
-            for status, w in zip(STATUSES, _STATUS_WEIGHTS, strict=True)
-            if status in self.statuses
+            w for status, w in zip(STATUSES, STATUS_WEIGHTS, strict=True) if status in self.statuses
         ]
         allowed = [status for status in STATUSES if status in self.statuses]
         statuses = list(allowed) if count >= len(allowed) else []
@@ -576,7 +334,7 @@ class _Seeder:
         self,
         status: str,
         supplier: Document,
-        category: _Category,
+        category: Category,
         accounts: dict[str, Document],
         tax_rates: dict[str, Document],
         paying: dict[str, Document],

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from json.encoder import encode_basestring, encode_basestring_ascii
 
 from codat.errors import CodatError
 
@@ -22,14 +23,18 @@ def loads(text: str | bytes) -> object:
         raise CodatError(f"Codat sent a response that is not valid JSON ({exc}).") from exc
 
 
-def dumps(value: object) -> str:
-    """Serialise to JSON, writing Decimals as exact JSON numbers and refusing floats."""
+def dumps(value: object, *, ensure_ascii: bool = False) -> str:
+    """Serialise to JSON, writing Decimals as exact JSON numbers and refusing floats.
+
+    Compact (no spaces). `ensure_ascii` escapes every non-ASCII character as `json.dumps` does.
+    """
     parts: list[str] = []
-    _encode(value, parts)
+    # The quoting json.dumps applies to a str, without its per-call overhead.
+    _encode(value, parts, encode_basestring_ascii if ensure_ascii else encode_basestring)
     return "".join(parts)
 
 
-def _encode(value: object, out: list[str]) -> None:
+def _encode(value: object, out: list[str], quote: Callable[[str], str]) -> None:
     if value is None:
         out.append("null")
     elif value is True:
@@ -46,7 +51,7 @@ def _encode(value: object, out: list[str]) -> None:
     elif isinstance(value, int):
         out.append(str(int(value)))
     elif isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
+        out.append(quote(value))
     elif isinstance(value, bytes | bytearray):
         raise TypeError("bytes cannot be serialised to JSON")
     elif isinstance(value, Mapping):
@@ -56,16 +61,16 @@ def _encode(value: object, out: list[str]) -> None:
                 raise TypeError(f"JSON object keys must be strings, not {type(key).__name__}")
             if index:
                 out.append(",")
-            out.append(json.dumps(key, ensure_ascii=False))
+            out.append(quote(key))
             out.append(":")
-            _encode(item, out)
+            _encode(item, out, quote)
         out.append("}")
     elif isinstance(value, Sequence):
         out.append("[")
         for index, item in enumerate(value):
             if index:
                 out.append(",")
-            _encode(item, out)
+            _encode(item, out, quote)
         out.append("]")
     else:
         raise TypeError(f"{type(value).__name__} cannot be serialised to JSON")
