@@ -55,8 +55,8 @@ from payables.models import (
     Supplier,
     TaxRate,
 )
-from payables.services.imports import payables_import_run
-from payables.services.sync import Trigger, _since, payables_refresh_run
+from payables.services.runs import payables_import_run, payables_refresh_run
+from payables.services.sync import Trigger, refresh_since
 from sandbox.models import Dataset, LedgerConnection
 from sandbox.seed import seed_company
 from sandbox.services import platform_record_edit
@@ -390,7 +390,7 @@ def _refresh(company: Company, connection: Connection) -> ImportRun:
         connection=connection,
         kind=ImportRun.Kind.REFRESH,
         trigger=Trigger.SCHEDULE,
-        modified_since=_since(company),
+        modified_since=refresh_since(company),
     )
     run = payables_refresh_run(run_id=run.pk)
     if run.status != ImportRun.Status.SUCCEEDED:

@@ -19,7 +19,8 @@ from django.utils.html import format_html
 from accounts.models import Connection
 from accounts.services import OnboardingError, connection_unlink
 from billpay.admin_readonly import ReadOnlyAdmin
-from payables.forms import PaymentResolveForm
+from payables.errors import PayablesError, RefreshStopped
+from payables.forms import PaymentResolveForm, add_errors
 from payables.models import (
     Account,
     Attachment,
@@ -31,11 +32,10 @@ from payables.models import (
     PaymentEvent,
     Supplier,
     TaxRate,
-    UnableToPay,
 )
 from payables.services.imports import payables_import_retry
 from payables.services.payments import payment_resolve, payment_review_facts
-from payables.services.sync import RefreshStopped, Trigger, payables_refresh_start
+from payables.services.sync import Trigger, payables_refresh_start
 from payables.tasks import payment_retry
 
 
@@ -371,8 +371,8 @@ class PaymentAdmin(ReadOnlyAdmin):
                     ledger_payment_id=form.cleaned_data["ledger_payment_id"],
                     user=request.user,  # type: ignore[arg-type]
                 )
-            except UnableToPay as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            except PayablesError as exc:
+                add_errors(form, exc)
             else:
                 self.message_user(request, f"Payment {payment.pk} resolved.", messages.SUCCESS)
                 return redirect("admin:payables_payment_change", payment.pk)

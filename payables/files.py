@@ -19,6 +19,7 @@ from django.core.files import File
 
 from codat import platforms
 from codat.platforms import MB
+from payables.errors import FileRefused
 
 MAX_NAME_LENGTH: Final = 200
 
@@ -77,14 +78,6 @@ _TEXT: Final = frozenset({"txt", "csv", "eml", "xml"})
 _EXECUTABLE: Final = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"#!")
 PREVIEWABLE: Final = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif"})
 DOCUMENT_EXTENSIONS: Final = frozenset({"pdf", "png", "jpg", "jpeg", "gif"})
-
-
-class FileRefused(Exception):
-    """The file cannot be stored; `message` says why and is safe to show."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

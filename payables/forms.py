@@ -8,14 +8,30 @@ from typing import Any
 
 from django import forms
 from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Exists, OuterRef
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Company
 from codat.money import rate_label
+from payables.errors import PayablesError, UnableToPay
 from payables.inbox import Due
-from payables.models import BankAccount, Bill, MappingStatus, Payment, Supplier, UnableToPay
+from payables.models import BankAccount, Bill, MappingStatus, Payment, Supplier
 from payables.services.payments import payment_check
+
+
+def add_errors(form: forms.BaseForm, exc: PayablesError) -> None:
+    """Show a service's refusal on the form: each field error on its field (a field the form
+    lacks on the whole form), then the message itself on the whole form unless it is already
+    shown as one of those errors or the errors are the whole form's own."""
+    shown: list[str] = []
+    for field, errors in exc.field_errors.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+            shown.append(error)
+    if exc.message not in shown and NON_FIELD_ERRORS not in exc.field_errors:
+        form.add_error(None, exc.message)
+
 
 # The inbox's sortable columns: the `sort` value (prefixed with "-" for descending) -> Bill field.
 SORTS = {

@@ -24,6 +24,7 @@ from django.db.models.sql.where import AND
 from django.utils import timezone
 
 from accounts.models import Company, Connection
+from payables.errors import PaymentError
 
 # --- Money fields, company-scoped querysets and the payables version ------------------------------
 
@@ -420,22 +421,6 @@ class Attachment(models.Model):
 class PaymentQuerySet(CompanyQuerySet):
     def pending(self) -> PaymentQuerySet:
         return self.filter(status=Payment.Status.PENDING)
-
-
-class PaymentError(Exception):
-    """Paying a bill went wrong; `message` is safe to show the user, `field` names the input to
-    change (None: the whole form). `fresh_key`: the form's Idempotency-Key is spent, the
-    re-rendered form needs a new one (codat.errors.idempotency_key_spent)."""
-
-    def __init__(self, message: str, *, field: str | None = None, fresh_key: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.fresh_key = fresh_key
-
-
-class UnableToPay(PaymentError):
-    """An anticipated refusal: bad input, the bill changed or is being paid, the ledger said no."""
 
 
 class Payment(models.Model):

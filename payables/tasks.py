@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from celery import Task, shared_task
 
 from codat.errors import CodatError, CodatUnavailable
-from payables.services import payments
-from payables.services.imports import (
-    payables_import_fail,
-    payables_import_note,
-    payables_import_run,
-)
+from payables.errors import PayablesError
+
+if TYPE_CHECKING:
+    from payables.services.runs import RunAttempt
 
 logger = logging.getLogger(__name__)
 
-UNEXPECTED = "The import stopped unexpectedly. Try again; if it keeps failing, contact support."
+# Services import this module at their top to enqueue; tasks import the services they run inside
+# their bodies, so that the one import cycle of the app (services <-> tasks) never bites at load.
 
 
 @shared_task(
@@ -30,46 +29,51 @@ UNEXPECTED = "The import stopped unexpectedly. Try again; if it keeps failing, c
     acks_late=True,
 )
 def payables_import(self: Task, run_id: int) -> None:
-    """Run or resume an import; retried with backoff while the ledger is unavailable."""
-    _run_recording_outcome(self, run_id, payables_import_run, what="Import", unexpected=UNEXPECTED)
+    """Run or resume a first-link import; retried with backoff while the ledger is unavailable."""
+    from payables.services.runs import Importer
+
+    _run_and_record(self, run_id, Importer)
 
 
-def _run_recording_outcome(
-    task: Task,
-    run_id: int,
-    run: Callable[..., object],
-    *,
-    what: str,
-    unexpected: str,
-) -> None:
-    """Run an import or refresh, and record on the run how it ended: a note while the ledger is
-    unavailable and the task will retry (the error propagates to autoretry), a failure after the
-    last retry, on any other ledger error, or on a crash."""
+@shared_task(
+    bind=True,
+    autoretry_for=(CodatUnavailable,),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+    acks_late=True,
+)
+def payables_refresh(self: Task, run_id: int) -> None:
+    """Run or resume a refresh; retried with backoff while the ledger is unavailable."""
+    from payables.services.runs import Refresher
+
+    _run_and_record(self, run_id, Refresher)
+
+
+def _run_and_record(task: Task, run_id: int, engine: type[RunAttempt]) -> None:
+    """Drive an import or refresh, and record on the run how it ended: a note while the ledger
+    is unavailable and the task will retry (the error propagates to autoretry), a failure after
+    the last retry, on any other ledger error or refusal, or on a crash."""
+    from payables.services.runs import run_fail, run_note
+
     # The attempt's lease is the task's id, which its own retries keep: a retry picks the run up
     # again, while a task that lost the run to a resume after a stall writes nothing.
     lease = (task.request.id or uuid.uuid4().hex).replace("-", "")[:32]
     try:
-        run(run_id=run_id, lease=lease)
+        engine.drive(run_id=run_id, lease=lease)
     except CodatUnavailable as exc:
         if task.request.retries >= (task.max_retries or 0):
-            payables_import_fail(run_id=run_id, message=exc.message, lease=lease)
+            run_fail(run_id=run_id, message=exc.message, lease=lease)
         else:
-            payables_import_note(run_id=run_id, message=f"{exc.message} Retrying…", lease=lease)
+            run_note(run_id=run_id, message=f"{exc.message} Retrying…", lease=lease)
         raise
-    except CodatError as exc:
+    except (CodatError, PayablesError) as exc:
         # Not worth retrying (the connection is gone, access was revoked, the answer was wrong).
-        logger.warning("%s %s failed: %s", what, run_id, exc)
-        payables_import_fail(run_id=run_id, message=exc.message, lease=lease)
+        logger.warning("%s run %s failed: %s", engine.__name__, run_id, exc)
+        run_fail(run_id=run_id, message=exc.message, lease=lease)
     except Exception:
-        payables_import_fail(run_id=run_id, message=unexpected, lease=lease)
+        run_fail(run_id=run_id, message=engine.unexpected, lease=lease)
         raise
-
-
-# --- Scheduled and on-demand refreshes (issue 6) -------------------------------------------------
-
-REFRESH_UNEXPECTED = (
-    "The refresh stopped unexpectedly. It will be tried again at the next scheduled refresh."
-)
 
 
 @shared_task
@@ -103,23 +107,6 @@ def payables_refresh_all() -> int:
 
 
 @shared_task(
-    bind=True,
-    autoretry_for=(CodatUnavailable,),
-    retry_backoff=True,
-    retry_backoff_max=60,
-    max_retries=5,
-    acks_late=True,
-)
-def payables_refresh(self: Task, run_id: int) -> None:
-    """Run or resume a refresh; retried with backoff while the ledger is unavailable."""
-    from payables.services.sync import payables_refresh_run
-
-    _run_recording_outcome(
-        self, run_id, payables_refresh_run, what="Refresh", unexpected=REFRESH_UNEXPECTED
-    )
-
-
-@shared_task(
     autoretry_for=(CodatUnavailable,),
     retry_backoff=5,
     retry_backoff_max=300,
@@ -130,12 +117,16 @@ def payables_refresh(self: Task, run_id: int) -> None:
 def payment_retry(payment_id: int) -> str:
     """Resend a pending payment with its own idempotency key, backing off while the ledger is
     unavailable; what is still pending after the last retry is left to payments_reconcile."""
+    from payables.services import payments
+
     return str(payments.payment_retry(payment_id=payment_id).status)
 
 
 @shared_task(acks_late=True)
 def payments_reconcile() -> dict[str, int]:
     """Settle payments left pending past the retry window (the beat schedule runs it)."""
+    from payables.services import payments
+
     result = payments.payments_reconcile()
     return {
         "checked": result.checked,
@@ -189,7 +180,6 @@ def mapping_options_refresh(company_id: int) -> None:
     """Re-read one company's bill mapping options (accounts and tax rates)."""
     from accounts.models import Company
     from payables.services.bills import mapping_options_refresh as refresh
-    from payables.services.errors import PayablesError
 
     company = Company.objects.filter(pk=company_id).first()
     if company is None:

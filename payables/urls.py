@@ -2,17 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from payables.views import attachments, bills, imports, inbox, payments, suppliers, sync, webhooks
+from payables.views import attachments, bills, inbox, payments, runs, suppliers, sync, webhooks
 
 app_name = "payables"
 
 urlpatterns = [
     path("", inbox.bill_list, name="bill-list"),
     path("bills/<int:bill_id>/", inbox.bill_detail, name="bill-detail"),
-    path("imports/<int:run_id>/", imports.import_progress, name="import-progress"),
-    path("imports/<int:run_id>/status/", imports.import_status, name="import-status"),
-    path("imports/<int:run_id>/retry/", imports.import_retry, name="import-retry"),
-    # Suppliers, refresh and sync health (issue 6)
+    path("imports/<int:run_id>/", runs.run_progress, name="import-progress"),
+    path("imports/<int:run_id>/status/", runs.run_status, name="import-status"),
+    path("imports/<int:run_id>/retry/", runs.run_retry, name="import-retry"),
+    # Suppliers, refresh and sync health
     path("suppliers/", suppliers.supplier_list, name="supplier-list"),
     path("suppliers/new/", suppliers.supplier_create_view, name="supplier-create"),
     path("suppliers/<int:supplier_id>/", suppliers.supplier_detail, name="supplier-detail"),
@@ -23,8 +23,8 @@ urlpatterns = [
         name="supplier-refresh",
     ),
     path("refresh/", sync.refresh_now, name="refresh-now"),
-    path("refresh/<int:run_id>/", sync.refresh_progress, name="refresh-progress"),
-    path("refresh/<int:run_id>/status/", sync.refresh_status, name="refresh-status"),
+    path("refresh/<int:run_id>/", runs.run_progress, name="refresh-progress"),
+    path("refresh/<int:run_id>/status/", runs.run_status, name="refresh-status"),
     path("sync/", sync.sync_health_view, name="sync-health"),
     path("webhooks/codat/", webhooks.codat_webhook, name="codat-webhook"),
     path("bills/<int:bill_id>/pay/", payments.bill_pay_view, name="bill-pay"),
@@ -33,7 +33,7 @@ urlpatterns = [
     path("payments/<int:payment_id>/retry/", payments.payment_retry_view, name="payment-retry"),
     path("payments/<int:payment_id>/review/", payments.payment_review_view, name="payment-review"),
     path("bank-accounts/new/", payments.bank_account_create_view, name="bank-account-create"),
-    # Creating and editing bills, attachments (issue 4)
+    # Creating and editing bills, attachments
     path("bills/new/", bills.bill_create, name="bill-create"),
     path("bills/new/from-document/", bills.bill_from_document, name="bill-from-document"),
     path("bills/documents/<uuid:token>/", bills.document_preview, name="document-preview"),

@@ -1,4 +1,4 @@
-"""A bill's attachments (issue 4): checked and kept in billpay's storage, sent to the ledger
+"""A bill's attachments: checked and kept in billpay's storage, sent to the ledger
 (retried by a task while it is unavailable) and checked against what it lists back, files
 attached in the platform itself adopted, and each opened from billpay's copy or the ledger's.
 """
@@ -16,10 +16,11 @@ from django.utils import timezone
 import codat.types as codat
 from billpay.ledger import codat_client
 from codat.errors import CodatError, CodatUnavailable
-from payables.files import FileRefused, check_upload, clean_filename, limits_for
+from payables import tasks
+from payables.errors import AttachmentError, FileRefused, PayablesError
+from payables.files import check_upload, clean_filename, limits_for
 from payables.models import Attachment, Bill, BillDocument
-from payables.services.bills import _bill_connection
-from payables.services.errors import AttachmentError
+from payables.services.connection import require_linked_connection
 
 
 def attachment_upload(*, bill: Bill, upload: File[Any]) -> Attachment:
@@ -28,7 +29,7 @@ def attachment_upload(*, bill: Bill, upload: File[Any]) -> Attachment:
     Nothing is stored when the file is refused. When the ledger does not answer, the attachment
     stays pending and a task retries it.
     """
-    connection = _bill_connection(bill.company, AttachmentError)
+    connection = require_linked_connection(bill.company)
     try:
         checked = check_upload(upload, limits=limits_for(connection.platform_key))
     except FileRefused as exc:
@@ -68,12 +69,10 @@ def attachment_from_document(*, bill: Bill, document: BillDocument) -> Attachmen
 
 
 def _attachment_push(attachment: Attachment) -> Attachment:
-    from payables.tasks import attachment_sync as attachment_sync_task
-
     try:
         return attachment_sync(attachment_id=attachment.pk)
     except CodatUnavailable:
-        attachment_sync_task.delay_on_commit(attachment.pk)
+        tasks.attachment_sync.delay_on_commit(attachment.pk)
         attachment.refresh_from_db()
         return attachment
 
@@ -128,7 +127,7 @@ def attachment_sync(*, attachment_id: int) -> Attachment:
     bill = attachment.bill
     failed = Attachment.SyncStatus.FAILED
     try:
-        connection = _bill_connection(bill.company, AttachmentError)
+        connection = require_linked_connection(bill.company)
         ids = (bill.company.codat_company_id, connection.codat_connection_id, bill.codat_id)
         with codat_client() as client:
             # Uploads carry no idempotency key: an earlier upload whose answer was lost may have
@@ -164,7 +163,7 @@ def attachment_sync(*, attachment_id: int) -> Attachment:
     except CodatUnavailable as exc:
         _attachment_set(attachment_id, sync_error=f"Waiting for the ledger: {exc.message}"[:500])
         raise
-    except (CodatError, AttachmentError) as exc:
+    except (CodatError, PayablesError) as exc:
         _attachment_set(attachment_id, sync_status=failed, sync_error=str(exc.args[0])[:500])
         attachment.refresh_from_db()
         return attachment
@@ -234,7 +233,7 @@ def attachment_open(*, attachment: Attachment) -> File[Any]:
     if not attachment.codat_id:
         raise AttachmentError("This file is neither in billpay's storage nor in the ledger.")
     bill = attachment.bill
-    connection = _bill_connection(bill.company, AttachmentError)
+    connection = require_linked_connection(bill.company)
     spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (handed to storage)
     try:
         with codat_client() as client:

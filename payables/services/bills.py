@@ -1,4 +1,4 @@
-"""Creating and editing bills in the ledger (issue 4), and what the bill form needs.
+"""Creating and editing bills in the ledger, and what the bill form needs.
 
 The form's helpers (expense accounts, valid tax rates, currencies, line tax, a supplier's last
 coding and near matches), the mapping-options refresh, bill create/update with their refusals, and
@@ -20,8 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 import codat.types as codat
-from accounts.models import Company, Connection
-from accounts.services import linked_connection
+from accounts.models import Company
 from billpay.ledger import codat_client
 from codat.client import CodatClient
 from codat.errors import (
@@ -32,7 +31,15 @@ from codat.errors import (
     idempotency_key_spent,
 )
 from codat.money import format_money, quantize
-from payables.files import DOCUMENT_EXTENSIONS, FileRefused, check_upload, limits_for
+from payables.errors import (
+    KEY_REUSED_MESSAGE,
+    AttachmentError,
+    BillError,
+    FileRefused,
+    LedgerUnavailable,
+    PayablesError,
+)
+from payables.files import DOCUMENT_EXTENSIONS, check_upload, limits_for
 from payables.models import (
     Account,
     BankAccount,
@@ -44,14 +51,9 @@ from payables.models import (
     Supplier,
     TaxRate,
 )
-from payables.services.errors import (
-    KEY_REUSED_MESSAGE,
-    AttachmentError,
-    BillError,
-    LedgerUnavailable,
-    PayablesError,
-)
-from payables.services.imports import _account, _bill, _line, _tax_rate, _upsert
+from payables.services import mirror
+from payables.services.connection import require_linked_connection
+from payables.services.runs import ALL_OPTION_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,13 +166,6 @@ def supplier_near_matches(company: Company, name: str, *, limit: int = 5) -> lis
     return [supplier for _ratio, supplier in scored[:limit]]
 
 
-def _bill_connection(company: Company, error: type[PayablesError] = BillError) -> Connection:
-    connection = linked_connection(company)
-    if connection is None:
-        raise error("Connect your accounting platform first: there is no linked connection.")
-    return connection
-
-
 # Codat names fields in backticks ("`Reference Length` must be ..."): the form field each concerns.
 _LEDGER_FIELDS = (
     ("`reference", "reference"),
@@ -220,20 +215,18 @@ def _unavailable(exc: CodatUnavailable) -> LedgerUnavailable:
 
 def mapping_options_refresh(*, company: Company) -> int:
     """Re-read the bill mapping options (accounts, tax rates) now; return how many were read."""
-    connection = _bill_connection(company, PayablesError)
+    connection = require_linked_connection(company)
     try:
         with codat_client() as client:
             options = client.get_mapping_options_bills(
                 company.codat_company_id,
                 connection.codat_connection_id,
-                status_query="status=Active||status=Archived",
+                status_query=ALL_OPTION_STATUSES,
             )
     except CodatError as exc:
         raise PayablesError(f"The mapping options could not be read: {exc.message}") from exc
-    now = timezone.now()
     with transaction.atomic():
-        _upsert(Account, company, [_account(company, a, now) for a in options.accounts])
-        _upsert(TaxRate, company, [_tax_rate(company, t, now) for t in options.tax_rates])
+        mirror.store_options(company, accounts=options.accounts, tax_rates=options.tax_rates)
         # An option the ledger no longer lists at all (deleted) must not be offered either.
         Account.objects.for_company(company).exclude(
             codat_id__in=[a.id for a in options.accounts]
@@ -323,26 +316,14 @@ def _check_bill_input(
 
 def _created_bill_store(company: Company, created: codat.Bill, key: uuid.UUID, kind: str) -> Bill:
     """Keep the ledger's bill locally with its lines and the submission's key, in one transaction."""
-    supplier_id = (
-        Supplier.objects.filter(company=company, codat_id=created.supplier_ref.id)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    row = _bill(company, created, supplier_id, timezone.now())
-    row.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
-            _upsert(Bill, company, [row])
-            bill = Bill.objects.select_for_update().get(company=company, codat_id=created.id)
-            BillLineItem.objects.filter(bill=bill).delete()
-            BillLineItem.objects.bulk_create(
-                [_line(bill, n, line) for n, line in enumerate(created.line_items, start=1)]
-            )
-            BillSubmission.objects.create(company=company, key=key, kind=kind, bill=bill)
+            (row,) = mirror.store_bills(company, [created], validate=True)
+            BillSubmission.objects.create(company=company, key=key, kind=kind, bill=row)
     except IntegrityError:
         # The same submission raced this one past the first check; it stored the same bill.
         return BillSubmission.objects.select_related("bill").get(company=company, key=key).bill
-    return bill
+    return Bill.objects.get(company=company, pk=row.pk)
 
 
 def _submitted(company: Company, key: uuid.UUID) -> Bill | None:
@@ -394,7 +375,7 @@ def _bill_write(
 ) -> Bill:
     """Send a bill create or update to the ledger, its refusals turned into BillErrors, then
     store what the ledger answered."""
-    connection = _bill_connection(company)
+    connection = require_linked_connection(company)
     try:
         with codat_client() as client:
             written = send(client, company.codat_company_id, connection.codat_connection_id)
@@ -462,7 +443,7 @@ def bill_update(
 
 def bill_document_create(*, company: Company, upload: File[Any] | None) -> BillDocument:
     """Keep a dropped PDF or image (checked like an attachment) until its bill is saved."""
-    connection = _bill_connection(company, AttachmentError)
+    connection = require_linked_connection(company)
     if upload is None:
         raise AttachmentError("Choose a PDF or an image of the bill.")
     try:

@@ -1,6 +1,6 @@
-"""Paying bills and adding bank accounts (issue 5).
+"""Paying bills and adding bank accounts.
 
-Never twice, never lost (STYLE rule 7): the payment row is committed before the ledger is called,
+Never twice, never lost: the payment row is committed before the ledger is called,
 its idempotency key travels as the Idempotency-Key header, the call runs outside any transaction,
 and its answer settles the row by compare-and-set. What is left pending is retried with the same
 key, then reconciled.
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 import codat.types as codat
 from accounts.models import Company, Connection, User
-from accounts.services import audit_log_record, linked_connection
+from accounts.services import audit_log_record
 from billpay.ledger import codat_client
 from codat.client import CodatClient
 from codat.errors import (
@@ -39,17 +39,11 @@ from codat.money import (
     has_minor_units,
     rate_label,
 )
-from payables.models import (
-    BankAccount,
-    Bill,
-    MappingStatus,
-    Payment,
-    PaymentError,
-    PaymentEvent,
-    UnableToPay,
-)
-from payables.services.errors import KEY_REUSED_MESSAGE
-from payables.services.imports import _bank_account, _bills_upsert, _status, _upsert
+from payables import tasks
+from payables.errors import KEY_REUSED_MESSAGE, PayablesError, PaymentError, UnableToPay
+from payables.models import BankAccount, Bill, MappingStatus, Payment, PaymentEvent
+from payables.services import mirror
+from payables.services.connection import require_linked_connection
 
 logger = logging.getLogger(__name__)
 
@@ -63,15 +57,6 @@ PAYMENT_RETRY_WINDOW = dt.timedelta(minutes=15)
 # Payment dates: a payment made today or in the past, or scheduled soon; not a typo's year.
 PAYMENT_MAX_DAYS_AHEAD = 31
 PAYMENT_MAX_YEARS_BACK = 10
-
-
-def _linked_connection(company: Company) -> Connection:
-    connection = linked_connection(company)
-    if connection is None:
-        raise UnableToPay(
-            "Your accounting platform is not connected; reconnect it in company settings first."
-        )
-    return connection
 
 
 def payment_check(
@@ -181,12 +166,6 @@ def _ledger_bill(
     return None
 
 
-def _bill_store(company: Company, item: codat.Bill) -> Bill:
-    with transaction.atomic():
-        _bills_upsert(company, [item], timezone.now())
-    return Bill.objects.get(company=company, codat_id=item.id)
-
-
 def _what_changed(bill: Bill, item: codat.Bill | None, expected_due: Decimal) -> list[str]:
     if item is None:
         return ["the bill is no longer in the ledger (it was deleted there)"]
@@ -242,7 +221,7 @@ def bill_pay(
         currency_rate=currency_rate,
         amount_due=amount_due,
     )
-    connection = _linked_connection(company)
+    connection = require_linked_connection(company)
     if bank_account.currency == bill.currency and bill.currency == company.base_currency:
         currency_rate = None
     payment = Payment(
@@ -290,7 +269,7 @@ def bill_pay(
         changes = _what_changed(bill, item, amount_due)
         if changes:
             if item is not None:
-                _bill_store(company, item)  # the user sees the ledger's figures from now on
+                mirror.store_bill(company, item)  # the user sees the ledger's figures from now on
             _stop(payment, "The bill changed in the ledger: " + "; ".join(changes) + ".", user)
             raise UnableToPay(
                 "Nothing was recorded, because since you confirmed "
@@ -440,7 +419,8 @@ def _submit(
             )
             _event(payment, PaymentEvent.Kind.SUCCEEDED, correlation_id=recorded.id, actor=actor)
         if item is not None:
-            _bill_follow(payment.bill, item)
+            mirror.store_bills(payment.company, [item])
+            payment.bill.refresh_from_db()
     if payment.status != Payment.Status.SUCCEEDED:
         payment.refresh_from_db()  # settled meanwhile (a parallel retry or the reconcile job)
     return payment
@@ -458,24 +438,8 @@ def _read_back(client: CodatClient, payment: Payment, connection: Connection) ->
         return None
 
 
-def _bill_follow(bill: Bill, item: codat.Bill) -> None:
-    """Copy what a payment changes on the ledger's bill (status, amounts) to the local copy."""
-    fields = {
-        "status": _status(item.status, Bill.Status, Bill.Status.UNKNOWN),
-        "total_amount": item.total_amount,
-        "amount_due": item.amount_due if item.amount_due is not None else item.total_amount,
-        "source_modified_at": item.source_modified_date,
-        "last_read_at": timezone.now(),
-    }
-    Bill.objects.filter(company_id=bill.company_id, pk=bill.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(bill, name, value)
-
-
 def _enqueue_retry(payment: Payment) -> None:
-    from payables.tasks import payment_retry as task
-
-    task.delay_on_commit(payment.pk)
+    tasks.payment_retry.delay_on_commit(payment.pk)
 
 
 def payment_retry(*, payment_id: int) -> Payment:
@@ -488,7 +452,7 @@ def payment_retry(*, payment_id: int) -> Payment:
     payment = Payment.objects.select_related("company", "bill").get(pk=payment_id)
     if payment.status != Payment.Status.PENDING:
         return payment
-    connection = _linked_connection(payment.company)
+    connection = require_linked_connection(payment.company)
     with codat_client() as client:
         if payment.created_at < timezone.now() - PAYMENT_REPLAY_WINDOW:
             return _reconcile_by_amount_due(client, payment, connection)
@@ -528,8 +492,8 @@ def payments_reconcile(
     for payment in stale:
         result.checked += 1
         try:
-            connection = _linked_connection(payment.company)
-        except UnableToPay:
+            connection = require_linked_connection(payment.company)
+        except PayablesError:
             result.still_pending += 1
             continue
         with codat_client() as client:
@@ -578,7 +542,7 @@ def _reconcile_by_amount_due(
             f"payment of {payment.amount}); it also changed elsewhere. Check it in the ledger."
         )
         _review(payment, message)
-    _bill_store(payment.company, item)
+    mirror.store_bill(payment.company, item)
     payment.refresh_from_db()
     return payment
 
@@ -611,16 +575,16 @@ class ReviewFacts:
 def payment_review_facts(*, payment: Payment) -> ReviewFacts:
     """Read the payment's bill from the ledger now (its amount due and status), and keep it."""
     try:
-        connection = _linked_connection(payment.company)
+        connection = require_linked_connection(payment.company)
         with codat_client() as client:
             item = _ledger_bill(client, payment.company, connection, payment.bill)
-    except UnableToPay as exc:
+    except PayablesError as exc:
         return ReviewFacts(amount_due=None, error=exc.message)
     except CodatError as exc:
         return ReviewFacts(amount_due=None, error=f"The ledger could not be read: {exc.message}")
     if item is None:
         return ReviewFacts(amount_due=None, missing=True)
-    _bill_store(payment.company, item)
+    mirror.store_bill(payment.company, item)
     due = item.amount_due if item.amount_due is not None else item.total_amount
     return ReviewFacts(amount_due=due, status=str(item.status))
 
@@ -687,7 +651,7 @@ def bank_account_create(
 
     Raises PaymentError with the ledger's message when it refuses, or is unavailable.
     """
-    connection = _linked_connection(company)
+    connection = require_linked_connection(company)
     prototype = codat.BankAccountPrototype(
         name=name.strip(),
         account_type=codat.BankAccountType(account_type),
@@ -718,5 +682,7 @@ def bank_account_create(
             fresh_key=idempotency_key_spent(exc),
         ) from exc
     with transaction.atomic():
-        (row,) = _upsert(BankAccount, company, [_bank_account(company, created, timezone.now())])
+        (row,) = mirror.upsert(
+            BankAccount, company, [mirror.bank_account_row(company, created, timezone.now())]
+        )
     return BankAccount.objects.get(company=company, codat_id=row.codat_id)

@@ -12,29 +12,14 @@ from django.db import transaction
 
 import codat.types as codat
 from accounts.audit import current_actor
-from accounts.models import Company, Connection
-from accounts.services import audit_log_record, company_connection
+from accounts.models import Company
+from accounts.services import audit_log_record
 from billpay.ledger import codat_client
 from codat.errors import CodatError, CodatRejected
+from payables.errors import SupplierError
 from payables.models import Supplier
-from payables.services.sync import reconnect_message, supplier_snapshot, suppliers_store_seen
-
-
-class SupplierError(Exception):
-    """A supplier write the ledger refused or could not take; every message is safe to show."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__(" ".join(messages))
-        self.messages = messages
-
-
-def _linked_connection(company: Company) -> Connection:
-    connection = company_connection(company)
-    if connection is None:
-        raise SupplierError(["Connect your accounting platform first."])
-    if not connection.is_linked:
-        raise SupplierError([reconnect_message(connection)])
-    return connection
+from payables.services import mirror
+from payables.services.connection import require_linked_connection
 
 
 def _ledger_error(exc: CodatError) -> SupplierError:
@@ -59,7 +44,7 @@ def supplier_create(
 ) -> Supplier:
     """Create a supplier in the ledger, then keep it locally; the ledger's refusals (a duplicate
     name in Xero) raise SupplierError with its messages."""
-    connection = _linked_connection(company)
+    connection = require_linked_connection(company)
     prototype = codat.SupplierPrototype(
         supplier_name=name.strip(),
         status=codat.SupplierStatus.ACTIVE,
@@ -80,14 +65,14 @@ def supplier_create(
     except CodatError as exc:
         raise _ledger_error(exc) from exc
     with transaction.atomic():
-        (supplier,) = suppliers_store_seen(company=company, items=[remote], actor=None, audit=False)
+        (supplier,) = mirror.store_suppliers(company, [remote])
         audit_log_record(
             company=company,
             action="supplier.created",
             object_type="supplier",
             object_id=str(supplier.pk),
             object_repr=supplier.name,
-            after=supplier_snapshot(supplier),
+            after=mirror.supplier_snapshot(supplier),
         )
     return Supplier.objects.get(pk=supplier.pk)
 
@@ -105,7 +90,7 @@ def supplier_update(
     addresses and status billpay holds are sent back as they are), then store the ledger's answer.
     An archived supplier or a duplicate name in Xero raise SupplierError."""
     company = supplier.company
-    connection = _linked_connection(company)
+    connection = require_linked_connection(company)
     addresses = tuple(codat.Address.from_json(a) for a in supplier.addresses)
     status = (
         codat.SupplierStatus(supplier.status)
@@ -121,7 +106,7 @@ def supplier_update(
         addresses=addresses,
         default_currency=_text(default_currency.upper()),
     )
-    before = supplier_snapshot(supplier)
+    before = mirror.supplier_snapshot(supplier)
     try:
         with codat_client() as client:
             remote = client.update_supplier(
@@ -133,8 +118,8 @@ def supplier_update(
     except CodatError as exc:
         raise _ledger_error(exc) from exc
     with transaction.atomic():
-        (row,) = suppliers_store_seen(company=company, items=[remote], actor=None, audit=False)
-        after = supplier_snapshot(row)
+        (row,) = mirror.store_suppliers(company, [remote])
+        after = mirror.supplier_snapshot(row)
         changed = {k for k in after if after[k] != before[k]}
         if changed:
             audit_log_record(
@@ -152,7 +137,7 @@ def supplier_update(
 def supplier_refresh(*, supplier: Supplier) -> Supplier:
     """Read the supplier's current details from the ledger and store them (audited if changed)."""
     company = supplier.company
-    connection = _linked_connection(company)
+    connection = require_linked_connection(company)
     try:
         with codat_client() as client:
             # The spec documents status and sourceModifiedDate as filters; Codat's query language
@@ -168,5 +153,5 @@ def supplier_refresh(*, supplier: Supplier) -> Supplier:
     if not found:
         raise SupplierError(["This supplier is no longer in the ledger."])
     with transaction.atomic():
-        suppliers_store_seen(company=company, items=found, actor=current_actor())
+        mirror.store_suppliers(company, found, audit=True, actor=current_actor())
     return Supplier.objects.get(pk=supplier.pk)

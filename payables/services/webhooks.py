@@ -25,7 +25,8 @@ import codat.types as codat
 from accounts.models import Company, Connection, WebhookEvent
 from accounts.services import audit_log_record, connection_status_store
 from codat.errors import CodatError
-from payables.services.sync import RefreshStopped, Trigger, payables_refresh_start
+from payables.errors import RefreshStopped, WebhookRefused
+from payables.services.sync import Trigger, payables_refresh_start
 
 CONNECTION_EVENTS = (
     "connection.created",
@@ -35,10 +36,6 @@ CONNECTION_EVENTS = (
     "connection.reconnected",
 )
 READ_EVENTS = ("read.completed", "read.completed.initial")
-
-
-class WebhookRefused(Exception):
-    """The message is not verified (or not readable); it is answered 4xx and not processed."""
 
 
 def webhook_verify(

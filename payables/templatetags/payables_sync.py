@@ -8,7 +8,7 @@ from django import template
 
 from accounts.models import Connection
 from accounts.services import ACTIVE_COMPANY_SESSION_KEY
-from payables.services.sync import reconnect_message
+from payables.services.connection import reconnect_message
 
 register = template.Library()
 

@@ -8,31 +8,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billpay.http import AuthenticatedRequest, htmx_redirect, safe_next
+from payables.errors import PayablesError
 from payables.files import PREVIEWABLE
 from payables.framing import framed_by_self
 from payables.models import Attachment, Bill
 from payables.services.attachments import attachment_open
 from payables.services.attachments import attachment_retry as attachment_retry_service
 from payables.services.attachments import attachment_upload as attachment_upload_service
-from payables.services.errors import AttachmentError
-from payables.views.scoped import bill_or_404, company_or_404
+from payables.views.scoped import attachment_or_404, bill_or_404
 
 FRAGMENT = "payables/_bill_attachments.html"
 MAX_FILES = 20
-
-
-def _get_attachment(request: AuthenticatedRequest, attachment_id: int) -> Attachment:
-    """The active company's attachment, or 404: nothing is ever served by id alone."""
-    return get_object_or_404(
-        Attachment.objects.select_related("bill", "company"),
-        pk=attachment_id,
-        company=company_or_404(request),
-    )
 
 
 def _fragment(request: AuthenticatedRequest, bill: Bill, **extra: Any) -> HttpResponse:
@@ -59,7 +50,7 @@ def attachment_upload(request: AuthenticatedRequest, bill_id: int) -> HttpRespon
     for upload in files:
         try:
             accepted.append(attachment_upload_service(bill=bill, upload=upload))
-        except AttachmentError as exc:
+        except PayablesError as exc:
             refused.append(exc.message)
     if request.htmx:
         return _fragment(request, bill, refused=refused, accepted=accepted)
@@ -76,7 +67,7 @@ def attachment_upload(request: AuthenticatedRequest, bill_id: int) -> HttpRespon
 def attachment_retry(request: AuthenticatedRequest, attachment_id: int) -> HttpResponse:
     """Send a failed or stuck attachment to the ledger again: from the bill's attachments (htmx
     swaps the list) or from sync health (`next` brings the user back there)."""
-    attachment = _get_attachment(request, attachment_id)
+    attachment = attachment_or_404(request, attachment_id)
     started = attachment.sync_started_at
     attachment = attachment_retry_service(attachment=attachment)
     if request.htmx and request.htmx.target == "attachments":
@@ -103,10 +94,10 @@ def attachment_retry(request: AuthenticatedRequest, attachment_id: int) -> HttpR
 def attachment_download(request: AuthenticatedRequest, attachment_id: int) -> HttpResponseBase:
     """The file, from billpay's storage or else streamed from the ledger; `?inline=1` previews
     PDFs and images in the page, everything else downloads."""
-    attachment = _get_attachment(request, attachment_id)
+    attachment = attachment_or_404(request, attachment_id)
     try:
         content = attachment_open(attachment=attachment)
-    except AttachmentError as exc:
+    except PayablesError as exc:
         messages.error(request, exc.message)
         return redirect(reverse("payables:bill-detail", args=[attachment.bill_id]) + "#attachments")
     inline = request.GET.get("inline") == "1" and attachment.content_type in PREVIEWABLE

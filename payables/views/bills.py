@@ -29,6 +29,8 @@ from payables.bill_forms import (
     new_token,
 )
 from payables.documents import DocumentProposal, propose_from_document
+from payables.errors import PayablesError
+from payables.forms import add_errors
 from payables.framing import framed_by_self
 from payables.inbox import plain_decimal
 from payables.models import Account, Bill, BillDocument, Supplier, TaxRate
@@ -44,8 +46,7 @@ from payables.services.bills import (
     supplier_near_matches,
     tax_rates_for_account,
 )
-from payables.services.errors import BillError, PayablesError
-from payables.services.suppliers import SupplierError, supplier_create
+from payables.services.suppliers import supplier_create
 from payables.views.scoped import bill_or_404, parse_id
 
 TEMPLATE = "payables/bill_form.html"
@@ -276,8 +277,8 @@ def _create_supplier(
         supplier = supplier_create(
             company=company, name=name, default_currency=request.POST.get("currency", "")
         )
-    except SupplierError as exc:
-        ctx["supplier_error"] = " ".join(exc.messages)
+    except PayablesError as exc:
+        ctx["supplier_error"] = exc.message
         return _respond(request, ctx)
     data = request.POST.copy()
     data["supplier"] = supplier.name
@@ -361,7 +362,7 @@ def bill_create(request: AuthenticatedRequest) -> HttpResponse:
         return _respond(request, _ctx(request, company, form, formset, **extra))
     try:
         bill = bill_create_service(company=company, **_bill_fields(form, formset))
-    except BillError as exc:
+    except PayablesError as exc:
         return _respond(request, _ctx(request, company, _with_errors(form, exc), formset, **extra))
     if document is not None:
         attachment = attachment_from_document(bill=bill, document=document)
@@ -371,11 +372,8 @@ def bill_create(request: AuthenticatedRequest) -> HttpResponse:
     return _to_bill(request, bill)
 
 
-def _with_errors(form: BillForm, exc: BillError) -> BillForm:
-    for field, errors in exc.field_errors.items():
-        for error in errors:
-            form.add_error(None if field not in form.fields else field, error)
-    form.add_error(None, exc.message)
+def _with_errors(form: BillForm, exc: PayablesError) -> BillForm:
+    add_errors(form, exc)
     if exc.fresh_key:
         # The ledger refused this (recording nothing) or keeps its 5xx under this key: a
         # corrected or repeated save needs a new key, or Codat replays the old answer.
@@ -445,7 +443,7 @@ def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
         return _respond(request, _ctx(request, company, form, formset, **extra))
     try:
         bill = bill_update(bill=bill, **_bill_fields(form, formset))
-    except BillError as exc:
+    except PayablesError as exc:
         return _respond(request, _ctx(request, company, _with_errors(form, exc), formset, **extra))
     messages.success(request, "Bill updated in the ledger.")
     return _to_bill(request, bill)

@@ -24,8 +24,15 @@ from accounts.models import Company
 from billpay.http import AuthenticatedRequest, safe_next
 from codat.errors import CodatUnavailable
 from codat.money import base_amount, format_money, input_amount, plain_rate
-from payables.forms import BankAccountForm, PayForm, PaymentFilterForm, PaymentResolveForm
-from payables.models import Bill, Payment, PaymentError, UnableToPay
+from payables.errors import PayablesError, UnableToPay
+from payables.forms import (
+    BankAccountForm,
+    PayForm,
+    PaymentFilterForm,
+    PaymentResolveForm,
+    add_errors,
+)
+from payables.models import Bill, Payment
 from payables.services.payments import (
     bank_account_create,
     bill_pay,
@@ -33,7 +40,7 @@ from payables.services.payments import (
     payment_retry,
     payment_review_facts,
 )
-from payables.views.scoped import bill_or_404, company_or_404, parse_id
+from payables.views.scoped import bill_or_404, company_or_404, parse_id, payment_or_404
 
 PAGE_SIZE = 50
 
@@ -90,8 +97,8 @@ def bill_pay_view(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
         else:
             try:
                 payment = _record(request, bill, form.cleaned_data)
-            except UnableToPay as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            except PayablesError as exc:
+                add_errors(form, exc)
                 bill.refresh_from_db()
                 # Nothing was recorded under this key (stopped or refused): paying again is a
                 # new attempt with a new key, never a replay of this one's result.
@@ -280,8 +287,8 @@ def bank_account_create_view(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             account = bank_account_create(company=company, **form.cleaned_data)
-        except PaymentError as exc:
-            form.add_error(None, exc.message)
+        except PayablesError as exc:
+            add_errors(form, exc)
             if exc.fresh_key:
                 # Refused (nothing recorded) or a 5xx Codat keeps under this key: the corrected
                 # form needs a new key, or Codat answers "a different body" or replays the error.
@@ -331,9 +338,7 @@ def payments_for_bill(bill: Bill) -> list[Payment]:
 @require_POST
 def payment_retry_view(request: AuthenticatedRequest, payment_id: int) -> HttpResponse:
     """Send a pending payment again now, with its own key: the ledger replays it if it has it."""
-    payment = get_object_or_404(
-        Payment.objects.filter(company=company_or_404(request)), pk=payment_id
-    )
+    payment = payment_or_404(request, payment_id)
     try:
         payment = payment_retry(payment_id=payment.pk)
     except CodatUnavailable as exc:
@@ -362,12 +367,7 @@ def payment_retry_view(request: AuthenticatedRequest, payment_id: int) -> HttpRe
 def payment_review_view(request: AuthenticatedRequest, payment_id: int) -> HttpResponse:
     """A payment that needs review: what billpay knows and the ledger shows now, and the
     person's answer ("it is in the ledger", with its id, or "it is not")."""
-    payment = get_object_or_404(
-        Payment.objects.for_company(company_or_404(request)).select_related(
-            "bill", "bank_account", "created_by"
-        ),
-        pk=payment_id,
-    )
+    payment = payment_or_404(request, payment_id)
     form = PaymentResolveForm(request.POST if request.method == "POST" else None)
     if payment.needs_review and request.method == "POST" and form.is_valid():
         try:
@@ -377,8 +377,8 @@ def payment_review_view(request: AuthenticatedRequest, payment_id: int) -> HttpR
                 ledger_payment_id=form.cleaned_data["ledger_payment_id"],
                 user=request.user,
             )
-        except UnableToPay as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except PayablesError as exc:
+            add_errors(form, exc)
         else:
             if payment.status == Payment.Status.SUCCEEDED:
                 messages.success(

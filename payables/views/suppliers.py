@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -18,27 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import AuditLogEntry, Company
 from billpay.http import AuthenticatedRequest, htmx_redirect
-from payables.forms import SupplierFilterForm, SupplierForm
+from payables.errors import PayablesError
+from payables.forms import SupplierFilterForm, SupplierForm, add_errors
 from payables.models import Bill, Supplier
-from payables.services.suppliers import (
-    SupplierError,
-    supplier_create,
-    supplier_refresh,
-    supplier_update,
-)
-from payables.views.scoped import company_or_404
+from payables.services.suppliers import supplier_create, supplier_refresh, supplier_update
+from payables.views.scoped import company_or_404, supplier_or_404
 
 PAGE_SIZE = 50
 RECENT_DAYS = 30
 UNPAID = Q(bills__status__in=Bill.UNPAID)
-
-
-def _get_supplier(request: AuthenticatedRequest, supplier_id: int) -> Supplier:
-    """The active company's supplier, or 404 (another company's is as unknown as a missing one)."""
-    return get_object_or_404(
-        Supplier.objects.for_company(company_or_404(request)).select_related("company"),
-        pk=supplier_id,
-    )
 
 
 def _suppliers(company: Company, form: SupplierFilterForm, now: dt.datetime) -> QuerySet[Supplier]:
@@ -115,7 +103,7 @@ def supplier_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def supplier_detail(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
-    supplier = _get_supplier(request, supplier_id)
+    supplier = supplier_or_404(request, supplier_id)
     bills = Bill.objects.for_company(supplier.company).filter(supplier=supplier)
     ctx = {
         "supplier": supplier,
@@ -149,9 +137,8 @@ def supplier_create_view(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             supplier = supplier_create(company=company, **form.cleaned_data)
-        except SupplierError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+        except PayablesError as exc:
+            add_errors(form, exc)
         else:
             messages.success(request, f"{supplier.name} was added to the ledger.")
             return _done(request, supplier)
@@ -161,7 +148,7 @@ def supplier_create_view(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def supplier_edit(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
-    supplier = _get_supplier(request, supplier_id)
+    supplier = supplier_or_404(request, supplier_id)
     form = SupplierForm(
         request.POST if request.method == "POST" else None,
         initial=SupplierForm.initial_for(supplier),
@@ -169,9 +156,8 @@ def supplier_edit(request: AuthenticatedRequest, supplier_id: int) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             supplier = supplier_update(supplier=supplier, **form.cleaned_data)
-        except SupplierError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+        except PayablesError as exc:
+            add_errors(form, exc)
         else:
             messages.success(request, f"{supplier.name} was updated in the ledger.")
             return _done(request, supplier)
@@ -181,11 +167,11 @@ def supplier_edit(request: AuthenticatedRequest, supplier_id: int) -> HttpRespon
 @login_required
 @require_POST
 def supplier_refresh_view(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
-    supplier = _get_supplier(request, supplier_id)
+    supplier = supplier_or_404(request, supplier_id)
     try:
         supplier = supplier_refresh(supplier=supplier)
-    except SupplierError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except PayablesError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, f"{supplier.name} was read again from the ledger.")
     return _done(request, supplier)

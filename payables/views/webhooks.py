@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from payables.services.webhooks import WebhookRefused, webhook_receive, webhook_verify
+from payables.errors import WebhookRefused
+from payables.services.webhooks import webhook_receive, webhook_verify
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from accounts.models import Company, Connection
 from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client_override
 from codat.client import CodatClient
 from payables.models import ImportRun
-from payables.services.imports import payables_import_run
+from payables.services.runs import payables_import_run
 from sandbox.api.records import get_document
 from sandbox.models import Dataset, LedgerConnection, LedgerRecord
 from sandbox.seed import seed_company

@@ -12,7 +12,7 @@ import pytest
 from accounts.models import Company, Connection
 from payables.models import Account, ImportRun, MappingStatus, Supplier, TaxRate
 from payables.services.bills import mapping_options_refresh
-from payables.services.imports import payables_import_run
+from payables.services.runs import payables_import_run
 from sandbox.models import Dataset, LedgerConnection, LedgerRecord
 from sandbox.seed import seed_company
 

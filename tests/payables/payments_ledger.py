@@ -14,8 +14,8 @@ from typing import Any
 
 from accounts.models import Company, Connection, Membership, User
 from payables.models import BankAccount, Bill, ImportRun, Payment
-from payables.services.imports import payables_import_run
 from payables.services.payments import bill_pay
+from payables.services.runs import payables_import_run
 from sandbox.api.bills import bill_payments
 from sandbox.api.records import get_document
 from sandbox.models import Dataset, LedgerConnection

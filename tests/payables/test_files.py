@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from payables.files import MB, QUICKBOOKS, XERO, FileRefused, check_file, clean_filename, limits_for
+from payables.errors import FileRefused
+from payables.files import MB, QUICKBOOKS, XERO, check_file, clean_filename, limits_for
 from tests.payables.pdfs import PNG_1PX, make_pdf
 
 

@@ -25,8 +25,8 @@ from payables.models import (
     Supplier,
     TaxRate,
 )
-from payables.services.imports import ImportPhase, not_imported_counts, payables_import_run
-from payables.tasks import UNEXPECTED, payables_import
+from payables.services.runs import Importer, ImportPhase, not_imported_counts, payables_import_run
+from payables.tasks import payables_import
 from sandbox.models import Dataset, Fault, LedgerConnection, LedgerRecord
 from sandbox.seed import SeedSummary, seed_company, seed_summary
 from sandbox.services import fault_inject
@@ -389,15 +389,13 @@ class TestTask:
         s = seeded(bills=3, suppliers=1)
         run = s.new_run()
 
-        with mock.patch(
-            "payables.services.imports._bills_upsert", side_effect=RuntimeError("boom")
-        ):
+        with mock.patch("payables.services.mirror.store_bills", side_effect=RuntimeError("boom")):
             result = payables_import.apply(args=(run.pk,))
 
         run.refresh_from_db()
         assert result.failed()
         assert run.status == ImportRun.Status.FAILED
-        assert run.error == UNEXPECTED
+        assert run.error == Importer.unexpected
 
 
 def test_an_attempt_that_lost_its_run_to_a_resume_writes_nothing(ledger, settings) -> None:

@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from billpay.ledger import codat_client_override
+from payables.errors import AttachmentError, NotConnected
 from payables.models import Attachment, Bill
 from payables.services.attachments import attachment_open, attachment_sync, attachment_upload
-from payables.services.errors import AttachmentError
 from payables.tasks import attachment_sync as attachment_sync_task
 from sandbox.models import Fault, LedgerAttachment
 from sandbox.services import fault_inject, faults_clear
@@ -341,7 +341,7 @@ def test_the_bill_page_lists_attachments_with_size_type_and_date(
 
 def test_an_unlinked_company_cannot_upload(bill: Bill, linked: Linked) -> None:
     linked.company.connections.update(status="Unlinked")
-    with pytest.raises(AttachmentError, match="Connect your accounting platform"):
+    with pytest.raises(NotConnected, match=r"The connection to Xero is unlinked.*Reconnect"):
         attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
     assert not Attachment.objects.exists()
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from payables.errors import BillError, LedgerUnavailable
 from payables.models import Bill, BillLineItem, BillSubmission
 from payables.services.bills import (
     BillLineInput,
@@ -16,7 +17,6 @@ from payables.services.bills import (
     supplier_last_coding,
     tax_rate_valid_for_account,
 )
-from payables.services.errors import BillError, LedgerUnavailable
 from sandbox.models import Fault
 from sandbox.services import fault_inject, faults_clear
 from tests.payables.linked import Linked

@@ -19,15 +19,8 @@ from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client_override
 from codat.client import CodatClient
 from codat.errors import CodatUnavailable
 from codat.money import format_money
-from payables.models import (
-    BankAccount,
-    Bill,
-    MappingStatus,
-    Payment,
-    PaymentError,
-    PaymentEvent,
-    UnableToPay,
-)
+from payables.errors import PaymentError, UnableToPay
+from payables.models import BankAccount, Bill, MappingStatus, Payment, PaymentEvent
 from payables.services.payments import payment_retry, payments_reconcile
 from payables.tasks import payment_retry as payment_retry_task
 from sandbox.api.records import save_document

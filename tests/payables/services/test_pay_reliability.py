@@ -25,7 +25,8 @@ from django.utils import timezone
 from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client_override
 from codat.client import CodatClient
 from codat.errors import CodatUnavailable
-from payables.models import Bill, Payment, UnableToPay
+from payables.errors import UnableToPay
+from payables.models import Bill, Payment
 from payables.services.payments import bill_pay, payment_retry, payments_reconcile
 from payables.tasks import payment_retry as payment_retry_task
 from sandbox.models import Fault

@@ -12,13 +12,13 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import AuditLogEntry, Connection
+from payables.errors import RefreshStopped
 from payables.models import Bill, ImportRun, Supplier
+from payables.services.runs import payables_refresh_run
 from payables.services.sync import (
     REFRESH_OVERLAP,
-    RefreshStopped,
     Trigger,
     import_runs_expire_stuck,
-    payables_refresh_run,
     payables_refresh_start,
     refreshable_connections,
 )
@@ -161,7 +161,7 @@ def test_a_failed_refresh_is_recorded_and_the_next_one_asks_from_the_last_succes
     imported, enqueued
 ) -> None:
     import_run = ImportRun.objects.get(company=imported.company)
-    with mock.patch("payables.services.sync._Refresher.options", side_effect=RuntimeError("boom")):
+    with mock.patch("payables.services.runs.Refresher.options", side_effect=RuntimeError("boom")):
         run = payables_refresh_start(company=imported.company, connection=imported.connection)
         with pytest.raises(RuntimeError):
             payables_refresh(run.pk)

@@ -9,11 +9,8 @@ import pytest
 from django.utils import timezone
 
 from payables.models import ImportRun
-from payables.services.imports import (
-    import_runs_resume_stalled,
-    payables_import_fail,
-    payables_import_note,
-)
+from payables.services.imports import import_runs_resume_stalled
+from payables.services.runs import run_fail, run_note
 from payables.services.sync import import_runs_expire_stuck
 
 pytestmark = pytest.mark.django_db
@@ -122,8 +119,8 @@ class TestLease:
     def test_an_old_attempt_cannot_fail_or_annotate_the_new_one(self, company) -> None:
         run = make_run(company, idle=1, lease="new-attempt")
 
-        payables_import_note(run_id=run.pk, message="Busy. Retrying…", lease="old-attempt")
-        payables_import_fail(run_id=run.pk, message="It broke.", lease="old-attempt")
+        run_note(run_id=run.pk, message="Busy. Retrying…", lease="old-attempt")
+        run_fail(run_id=run.pk, message="It broke.", lease="old-attempt")
 
         run.refresh_from_db()
         assert run.status == ImportRun.Status.RUNNING
@@ -132,7 +129,7 @@ class TestLease:
     def test_a_note_while_backing_off_is_a_heartbeat(self, company) -> None:
         run = make_run(company, idle=600)
 
-        payables_import_note(run_id=run.pk, message="Busy. Retrying…", lease="worker-1")
+        run_note(run_id=run.pk, message="Busy. Retrying…", lease="worker-1")
 
         run.refresh_from_db()
         assert not run.is_stalled()

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditLogEntry, Membership
-from payables.models import Payment, UnableToPay
+from payables.errors import UnableToPay
+from payables.models import Payment
 from payables.services.payments import payment_resolve, payments_reconcile
 from payables.tasks import payment_retry as payment_retry_task
 from sandbox.api.records import save_document

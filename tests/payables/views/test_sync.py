@@ -207,7 +207,7 @@ def test_attachment_retry_failing_again_keeps_the_reason(ledger_client, imported
     response = ledger_client.post(retry_url(attachment), {"next": HEALTH}, follow=True)
     attachment.refresh_from_db()
     assert attachment.sync_status == "failed"
-    assert "no linked connection" in attachment.sync_error
+    assert "Access to Xero was revoked" in attachment.sync_error
     assert "could not be uploaded" in response.content.decode()
 
 

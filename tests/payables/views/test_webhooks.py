@@ -14,8 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditLogEntry, Connection, WebhookEvent
+from payables.errors import WebhookRefused
 from payables.models import ImportRun
-from payables.services.webhooks import WebhookRefused, webhook_verify
+from payables.services.webhooks import webhook_verify
 from sandbox.models import LedgerConnection
 from sandbox.services import connection_consent, connection_deauthorize, connection_read_complete
 from sandbox.tasks import sandbox_webhook_deliver

@@ -1,27 +1,25 @@
-"""The import progress page: what the first-link import has brought in so far."""
+"""One progress page for a run, whichever its kind: the first-link import or a refresh.
+
+The page polls its status fragment (htmx, every 2 s) while the run is live; a finished import
+sends the browser on to the inbox, a failed or stalled run stops the polling and offers Retry.
+Without JavaScript the page reloads itself while the run is live."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from billpay.http import AuthenticatedRequest, htmx_redirect, stop_polling
 from payables.models import ImportRun
-from payables.services.imports import PHASE_LABELS, not_imported_counts, payables_import_retry
-from payables.views.scoped import company_or_404
+from payables.services.imports import payables_import_retry
+from payables.services.runs import not_imported_counts, phase_label
+from payables.views.scoped import run_or_404
 
-TEMPLATE = "payables/import_progress.html"
-
-
-def _get_run(request: AuthenticatedRequest, run_id: int) -> ImportRun:
-    """The active company's import run, or 404."""
-    return get_object_or_404(
-        ImportRun.objects.select_related("connection"), pk=run_id, company=company_or_404(request)
-    )
+TEMPLATE = "payables/run_progress.html"
 
 
 def _not_imported_text(run: ImportRun) -> str:
@@ -39,32 +37,44 @@ def _not_imported_text(run: ImportRun) -> str:
 
 def _context(run: ImportRun) -> dict[str, object]:
     stalled = run.is_stalled()
+    refresh = run.kind == ImportRun.Kind.REFRESH
+    noun = "refresh" if refresh else "import"
     return {
         "run": run,
-        "phase_label": PHASE_LABELS.get(run.phase, "Waiting to start"),
+        "refresh": refresh,
+        "noun": noun,
+        "phase_label": phase_label(run),
+        "progress_url": reverse(f"payables:{noun}-progress", args=[run.pk]),
+        "status_url": reverse(f"payables:{noun}-status", args=[run.pk]),
+        # A failed or stalled refresh is tried again by a new refresh (which resumes a stalled
+        # one); an import is retried in place, from the page that failed.
+        "retry_url": reverse("payables:refresh-now")
+        if refresh
+        else reverse("payables:import-retry", args=[run.pk]),
         # A stalled run is not polled: it waits for its Retry (or the sweeper's).
         "live": run.status in ImportRun.ACTIVE and not stalled,
         "stalled": stalled,
         "succeeded": run.status == ImportRun.Status.SUCCEEDED,
         "failed": run.status == ImportRun.Status.FAILED,
-        "not_imported": _not_imported_text(run),
+        "not_imported": "" if refresh else _not_imported_text(run),
     }
 
 
 @login_required
 @require_GET
-def import_progress(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
-    run = _get_run(request, run_id)
+def run_progress(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+    run = run_or_404(request, run_id)
     template = f"{TEMPLATE}#progress" if request.htmx else TEMPLATE
     return render(request, template, _context(run))
 
 
 @login_required
 @require_GET
-def import_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+def run_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     """The progress fragment the page polls; it ends the polling once the run is over."""
-    run = _get_run(request, run_id)
-    if run.status == ImportRun.Status.SUCCEEDED and request.htmx:
+    run = run_or_404(request, run_id)
+    done = run.status == ImportRun.Status.SUCCEEDED
+    if done and run.kind == ImportRun.Kind.FIRST_LINK and request.htmx:
         return HttpResponseClientRedirect(reverse("payables:bill-list"))
     ctx = _context(run)
     response = render(request, f"{TEMPLATE}#progress", ctx)
@@ -75,7 +85,7 @@ def import_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_retry(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
-    run = payables_import_retry(run=_get_run(request, run_id))
+def run_retry(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+    run = payables_import_retry(run=run_or_404(request, run_id))
     url = reverse("payables:import-progress", args=[run.pk])
     return htmx_redirect(request, url)
