@@ -232,18 +232,25 @@ def _runs_failed(company: Company, now: dt.datetime) -> list[OutOfStep]:
     ]
 
 
-def _payments_not_settled(company: Company, now: dt.datetime) -> list[OutOfStep]:
-    """Payments sent to the ledger whose outcome billpay has not learned yet."""
-    rows = (
-        Payment.objects.filter(company=company, status=Payment.Status.PENDING)
+def _payments(company: Company, status: str) -> list[Payment]:
+    return list(
+        Payment.objects.filter(company=company, status=status)
         .select_related("bill")
         .order_by("created_at", "id")[:200]
     )
+
+
+def _payment_label(payment: Payment) -> str:
+    amount = format_money(payment.amount, payment.currency)
+    return f"{amount} to {payment.bill.supplier_name} for {payment.bill}"
+
+
+def _payments_not_settled(company: Company, now: dt.datetime) -> list[OutOfStep]:
+    """Payments sent to the ledger whose outcome billpay has not learned yet."""
     return [
         OutOfStep(
             kind="Payment",
-            label=f"{format_money(payment.amount, payment.currency)} to {payment.bill.supplier_name} "
-            f"for {payment.bill}",
+            label=_payment_label(payment),
             reason=(
                 "Sent to the ledger but not confirmed yet"
                 + (f" (last answer: {payment.last_error})" if payment.last_error else "")
@@ -258,22 +265,16 @@ def _payments_not_settled(company: Company, now: dt.datetime) -> list[OutOfStep]
             url=reverse("payables:bill-detail", args=[payment.bill_id]),
             retry_url=reverse("payables:payment-retry", args=[payment.pk]),
         )
-        for payment in rows
+        for payment in _payments(company, Payment.Status.PENDING)
     ]
 
 
 def _payments_to_review(company: Company, now: dt.datetime) -> list[OutOfStep]:
     """Payments whose outcome billpay cannot learn: a person looks in the ledger and says."""
-    rows = (
-        Payment.objects.filter(company=company, status=Payment.Status.NEEDS_REVIEW)
-        .select_related("bill")
-        .order_by("created_at", "id")[:200]
-    )
     return [
         OutOfStep(
             kind="Payment",
-            label=f"{payment.amount:,.2f} {payment.currency} to {payment.bill.supplier_name} "
-            f"for {payment.bill}",
+            label=_payment_label(payment),
             reason=(
                 f"Needs review: {payment.last_error} billpay no longer retries it; check the "
                 "ledger and say whether it is there. Until then the bill cannot be paid again."
@@ -281,7 +282,7 @@ def _payments_to_review(company: Company, now: dt.datetime) -> list[OutOfStep]:
             url=reverse("payables:payment-review", args=[payment.pk]),
             retry_url="",
         )
-        for payment in rows
+        for payment in _payments(company, Payment.Status.NEEDS_REVIEW)
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -10,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Connection
-from payables.models import Attachment, Bill, ImportRun
-from payables.services.sync import SYNC_HEALTH_CHECKS, Trigger
+from payables.models import Attachment, Bill, ImportRun, Payment
+from payables.services.sync import SYNC_HEALTH_CHECKS, Trigger, sync_health
 from payables.tasks import payables_refresh
-from tests.payables.factories import BillFactory, SupplierFactory
+from tests.payables.factories import BillFactory, PaymentFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -29,19 +30,15 @@ def status(run: ImportRun) -> str:
     return reverse("payables:refresh-status", args=[run.pk])
 
 
-@pytest.fixture
-def enqueued():
-    with mock.patch("payables.tasks.payables_refresh.delay_on_commit") as delay:
-        yield delay
-
-
-def test_refresh_now_starts_a_run_and_shows_its_progress(ledger_client, imported, enqueued) -> None:
+def test_refresh_now_starts_a_run_and_shows_its_progress(
+    ledger_client, imported, enqueued_refresh
+) -> None:
     response = ledger_client.post(REFRESH_NOW)
     run = ImportRun.objects.get(company=imported.company, kind=ImportRun.Kind.REFRESH)
     assert run.trigger == Trigger.USER
     assert response.status_code == 302
     assert response["Location"] == progress(run)
-    enqueued.assert_called_once_with(run.pk)
+    enqueued_refresh.assert_called_once_with(run.pk)
     page = ledger_client.get(progress(run)).content.decode()
     assert "Waiting to start" in page
     assert 'hx-trigger="every 2s"' in page
@@ -52,25 +49,25 @@ def test_refresh_now_starts_a_run_and_shows_its_progress(ledger_client, imported
     assert "<html" not in fragment.content.decode()
 
 
-def test_refresh_now_htmx_redirects_the_client(ledger_client, imported, enqueued) -> None:
+def test_refresh_now_htmx_redirects_the_client(ledger_client, imported, enqueued_refresh) -> None:
     response = ledger_client.post(REFRESH_NOW, headers={"HX-Request": "true"})
     run = ImportRun.objects.get(company=imported.company, kind=ImportRun.Kind.REFRESH)
     assert response["HX-Redirect"] == progress(run)
 
 
 def test_refresh_now_while_the_import_runs_shows_the_import(
-    client_logged_in, company, enqueued
+    client_logged_in, company, enqueued_refresh
 ) -> None:
     running = ImportRun.objects.create(
         company=company, connection=company.connections.get(), status=ImportRun.Status.RUNNING
     )
     response = client_logged_in.post(REFRESH_NOW)
     assert response["Location"] == reverse("payables:import-progress", args=[running.pk])
-    enqueued.assert_not_called()
+    enqueued_refresh.assert_not_called()
 
 
 def test_refresh_now_on_a_revoked_connection_says_reconnect(
-    client_logged_in, company, enqueued
+    client_logged_in, company, enqueued_refresh
 ) -> None:
     Connection.objects.filter(company=company).update(status=Connection.Status.DEAUTHORIZED)
     response = client_logged_in.post(REFRESH_NOW, follow=True)
@@ -266,3 +263,17 @@ def test_attachment_retry_of_another_company_is_404(client_logged_in, other_comp
     theirs = failed_attachment(BillFactory(company=other_company))
     assert client_logged_in.post(retry_url(theirs)).status_code == 404
     assert client_logged_in.get(retry_url(theirs)).status_code == 405
+
+
+def test_a_payment_to_review_reads_in_its_currencys_minor_units(company) -> None:
+    # The needs-review row was the last to write money by hand ("1,000.00 JPY").
+    payment = PaymentFactory(
+        company=company,
+        bill__currency="JPY",
+        bill__total_amount=Decimal("1000"),
+        status=Payment.Status.NEEDS_REVIEW,
+        last_error="The bill changed in the ledger.",
+    )
+    [item] = [i for i in sync_health(company) if i.kind == "Payment"]
+    assert item.label.startswith("1,000 JPY to ")
+    assert item.url == reverse("payables:payment-review", args=[payment.pk])
