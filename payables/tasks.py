@@ -20,14 +20,18 @@ logger = logging.getLogger(__name__)
 # their bodies, so that the one import cycle of the app (services <-> tasks) never bites at load.
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(CodatUnavailable,),
-    retry_backoff=True,
-    retry_backoff_max=60,
-    max_retries=8,
-    acks_late=True,
-)
+# Both run tasks: retried with backoff while the ledger is unavailable, acknowledged only once
+# done (a run is resumable, so a redelivery after a lost worker is safe).
+RUN_TASK = {
+    "bind": True,
+    "autoretry_for": (CodatUnavailable,),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "acks_late": True,
+}
+
+
+@shared_task(**RUN_TASK, max_retries=8)
 def payables_import(self: Task, run_id: int) -> None:
     """Run or resume a first-link import; retried with backoff while the ledger is unavailable."""
     from payables.services.runs import Importer
@@ -35,14 +39,7 @@ def payables_import(self: Task, run_id: int) -> None:
     _run_and_record(self, run_id, Importer)
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(CodatUnavailable,),
-    retry_backoff=True,
-    retry_backoff_max=60,
-    max_retries=5,
-    acks_late=True,
-)
+@shared_task(**RUN_TASK, max_retries=5)
 def payables_refresh(self: Task, run_id: int) -> None:
     """Run or resume a refresh; retried with backoff while the ledger is unavailable."""
     from payables.services.runs import Refresher

@@ -132,35 +132,35 @@ def _done(request: AuthenticatedRequest, supplier: Supplier) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def supplier_create_view(request: AuthenticatedRequest) -> HttpResponse:
-    company = company_or_404(request)
-    form = SupplierForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            supplier = supplier_create(company=company, **form.cleaned_data)
-        except PayablesError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"{supplier.name} was added to the ledger.")
-            return _done(request, supplier)
-    return _form_page(request, form, None)
+    return _supplier_form(request, company_or_404(request), None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def supplier_edit(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
     supplier = supplier_or_404(request, supplier_id)
-    form = SupplierForm(
-        request.POST if request.method == "POST" else None,
-        initial=SupplierForm.initial_for(supplier),
-    )
+    return _supplier_form(request, supplier.company, supplier)
+
+
+def _supplier_form(
+    request: AuthenticatedRequest, company: Company, supplier: Supplier | None
+) -> HttpResponse:
+    """The new-supplier form (supplier None) or the edit form, and its save to the ledger."""
+    initial = SupplierForm.initial_for(supplier) if supplier is not None else None
+    form = SupplierForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            supplier = supplier_update(supplier=supplier, **form.cleaned_data)
+            if supplier is None:
+                saved = supplier_create(company=company, **form.cleaned_data)
+                done = f"{saved.name} was added to the ledger."
+            else:
+                saved = supplier_update(supplier=supplier, **form.cleaned_data)
+                done = f"{saved.name} was updated in the ledger."
         except PayablesError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"{supplier.name} was updated in the ledger.")
-            return _done(request, supplier)
+            messages.success(request, done)
+            return _done(request, saved)
     return _form_page(request, form, supplier)
 
 
