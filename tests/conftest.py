@@ -1,6 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from unittest import mock
+
 import pytest
+import time_machine
+
+from tests.ledger_company import ledger_company, linked
+
+__all__ = ["ledger_company", "linked"]
 
 SPEC_VALIDATOR = "tests.ledger_spec.validate_ledger_response"
 
@@ -91,3 +100,40 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     for alias, db in settings.DATABASES.items():
         if db["ENGINE"] == "django.db.backends.sqlite3":
             db.setdefault("TEST", {})["NAME"] = str(settings.VAR_DIR / f"test-{alias}.sqlite3")
+
+
+# --- Stand-ins for the process edges: enqueueing a task, and the clock ------------------------
+
+
+@pytest.fixture
+def enqueued_payment() -> Iterator[mock.MagicMock]:
+    """A payment retry's enqueueing: recorded, never run (tests drive retries by hand)."""
+    with mock.patch("payables.tasks.payment_retry.delay_on_commit") as delay:
+        yield delay
+
+
+@pytest.fixture
+def enqueued_import() -> Iterator[mock.MagicMock]:
+    """A first-link import's enqueueing: recorded, never run."""
+    with mock.patch("payables.tasks.payables_import.delay_on_commit") as delay:
+        yield delay
+
+
+@pytest.fixture
+def enqueued_refresh() -> Iterator[mock.MagicMock]:
+    """A refresh's enqueueing: recorded, never run."""
+    with mock.patch("payables.tasks.payables_refresh.delay_on_commit") as delay:
+        yield delay
+
+
+@pytest.fixture
+def enqueued_runs(enqueued_import, enqueued_refresh) -> dict[str, mock.MagicMock]:
+    """Both run tasks' enqueueing, by kind ("import", "refresh")."""
+    return {"import": enqueued_import, "refresh": enqueued_refresh}
+
+
+@pytest.fixture
+def frozen_today() -> Iterator[None]:
+    """15 March 2026, noon UTC, standing still."""
+    with time_machine.travel(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC), tick=False):
+        yield

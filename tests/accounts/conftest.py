@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.test import Client
@@ -27,13 +25,6 @@ def small_sandbox_seed(settings: Any) -> None:
     # A first consent fills the sandbox platform with demo data; a few rows are enough here.
     settings.SANDBOX_LINK_SEED_BILLS = 2
     settings.SANDBOX_LINK_SEED_SUPPLIERS = 1
-
-
-@pytest.fixture
-def enqueued() -> Iterator[mock.MagicMock]:
-    """The import task's enqueueing (the process edge); the import itself is not run here."""
-    with mock.patch("payables.tasks.payables_import.delay_on_commit") as delay:
-        yield delay
 
 
 @pytest.fixture

@@ -160,7 +160,7 @@ def test_unlink_htmx_returns_the_updated_panel(
 
 
 def test_reconnect_sends_the_user_to_consent_again_and_relinks(
-    ledger_client: Client, linked_connection: Connection, enqueued: mock.MagicMock
+    ledger_client: Client, linked_connection: Connection, enqueued_import: mock.MagicMock
 ) -> None:
     ledger_client.post(_action(linked_connection, "unlink"))
 

@@ -35,7 +35,7 @@ def _callback(connection: Connection, **params: str) -> str:
 
 
 def test_the_whole_journey_from_sign_up_to_the_import(
-    client: Client, enqueued: mock.MagicMock
+    client: Client, enqueued_import: mock.MagicMock
 ) -> None:
     signup = client.post(
         "/accounts/signup/",
@@ -73,7 +73,7 @@ def test_the_whole_journey_from_sign_up_to_the_import(
     assert run.connection == connection
     assert landed.status_code == 302
     assert landed["Location"] == f"/imports/{run.pk}/"
-    enqueued.assert_called_once_with(run.pk)
+    enqueued_import.assert_called_once_with(run.pk)
     # Company information came along: the organisation's name and base currency.
     company.refresh_from_db()
     assert company.base_currency == "GBP"
@@ -81,7 +81,7 @@ def test_the_whole_journey_from_sign_up_to_the_import(
 
 
 def test_cancelling_consent_goes_back_to_the_platform_choice(
-    ledger_client: Client, pending_connection: Connection, enqueued: mock.MagicMock
+    ledger_client: Client, pending_connection: Connection, enqueued_import: mock.MagicMock
 ) -> None:
     url = consent(pending_connection, granted=False)
 
@@ -96,11 +96,11 @@ def test_cancelling_consent_goes_back_to_the_platform_choice(
     assert pending_connection.status == Connection.Status.PENDING_AUTH
     assert pending_connection.last_error == "User cancelled."
     assert not ImportRun.objects.exists()
-    enqueued.assert_not_called()
+    enqueued_import.assert_not_called()
 
 
 def test_it_reads_the_status_from_the_api_not_the_query_string(
-    ledger_client: Client, pending_connection: Connection, enqueued: mock.MagicMock
+    ledger_client: Client, pending_connection: Connection, enqueued_import: mock.MagicMock
 ) -> None:
     # The URL claims success, but the user never consented: the connection is still pending.
     response = ledger_client.get(_callback(pending_connection, statusCode="200"), follow=True)
@@ -113,7 +113,7 @@ def test_it_reads_the_status_from_the_api_not_the_query_string(
 
 
 def test_it_links_even_when_the_query_string_says_otherwise(
-    ledger_client: Client, pending_connection: Connection, enqueued: mock.MagicMock
+    ledger_client: Client, pending_connection: Connection, enqueued_import: mock.MagicMock
 ) -> None:
     consent(pending_connection, granted=True)
 
@@ -191,7 +191,7 @@ def test_the_callback_makes_the_connections_company_active(
     ledger_client: Client,
     newcomer: User,
     pending_connection: Connection,
-    enqueued: mock.MagicMock,
+    enqueued_import: mock.MagicMock,
 ) -> None:
     session = ledger_client.session
     session["active_company_id"] = None

@@ -20,7 +20,6 @@ from celery.contrib.testing.worker import start_worker
 
 from billpay import celery_app
 from tests.browser.journey import AXE_SOURCE, Journey, artifacts_root
-from tests.payables.linked import linked
 from tests.services import service_missing
 
 CHROMIUM = os.environ.get("BILLPAY_CHROMIUM", "/usr/bin/chromium")
@@ -175,6 +174,3 @@ def journey_without_js(
 ) -> Iterator[Journey]:
     """A user's browser with JavaScript off: every page must still work (progressive enhancement)."""
     yield from _journey(chromium, site, artifacts, javascript=False)
-
-
-__all__ = ["linked"]  # the bill form's and pay dialog's tests start from a linked company

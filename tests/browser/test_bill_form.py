@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from payables.models import Attachment, Bill
-from tests.payables.linked import Linked
+from tests.ledger_company import LedgerCompany
 from tests.payables.pdfs import make_pdf
 
 pytestmark = [
@@ -21,7 +21,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def page(linked: Linked, user, chromium, live_server) -> Iterator[Any]:
+def page(linked: LedgerCompany, user, chromium, live_server) -> Iterator[Any]:
     """A logged-in page of the session's Chromium (tests/browser/conftest.py)."""
     client = Client()
     client.force_login(user)
@@ -35,13 +35,13 @@ def page(linked: Linked, user, chromium, live_server) -> Iterator[Any]:
     context.close()
 
 
-def choose_account(page, linked: Linked) -> None:
+def choose_account(page, linked: LedgerCompany) -> None:
     # Choosing an account swaps in the tax rates valid for it: wait for them before picking one.
     with page.expect_response("**/bills/tax-rates/**"):
         page.select_option("#id_lines-0-account", str(linked.account("461").pk))
 
 
-def test_totals_follow_typing_and_lines_are_added_with_htmx(page, linked: Linked) -> None:
+def test_totals_follow_typing_and_lines_are_added_with_htmx(page, linked: LedgerCompany) -> None:
     page.goto("/bills/new/")
     choose_account(page, linked)
     page.select_option("#id_lines-0-tax_rate", str(linked.tax_rate("INPUT2").pk))
@@ -69,7 +69,7 @@ def test_totals_follow_typing_and_lines_are_added_with_htmx(page, linked: Linked
     assert page.input_value("#id_lines-0-unit_amount") == "7"
 
 
-def test_a_tax_rate_chosen_while_its_options_reload_is_kept(page, linked: Linked) -> None:
+def test_a_tax_rate_chosen_while_its_options_reload_is_kept(page, linked: LedgerCompany) -> None:
     """A person picks the account, then the tax rate at once: the rates valid for the account
     answer after the choice and must not wipe it (it was: saving then failed with "Please select
     an item in the list")."""
@@ -97,7 +97,7 @@ def test_a_tax_rate_chosen_while_its_options_reload_is_kept(page, linked: Linked
     assert line.tax_rate_codat_id == rate.codat_id
 
 
-def test_a_bill_is_created_from_the_browser(page, linked: Linked) -> None:
+def test_a_bill_is_created_from_the_browser(page, linked: LedgerCompany) -> None:
     page.goto("/bills/new/")
     page.fill("#id_supplier", linked.supplier().name)
     page.fill("#id_reference", "BROWSER-1")
@@ -112,7 +112,7 @@ def test_a_bill_is_created_from_the_browser(page, linked: Linked) -> None:
     assert page.url.endswith(f"/bills/{bill.pk}/")
 
 
-def test_files_upload_from_the_attachments_section(page, linked: Linked) -> None:
+def test_files_upload_from_the_attachments_section(page, linked: LedgerCompany) -> None:
     bill = Bill.objects.for_company(linked.company).first()
     assert bill is not None
     page.goto(f"/bills/{bill.pk}/")
@@ -128,7 +128,7 @@ def test_files_upload_from_the_attachments_section(page, linked: Linked) -> None
     assert "invoice.pdf" in page.text_content("#attachments")
 
 
-def test_a_dropped_file_uploads(page, linked: Linked) -> None:
+def test_a_dropped_file_uploads(page, linked: LedgerCompany) -> None:
     bill = Bill.objects.for_company(linked.company).first()
     assert bill is not None
     page.goto(f"/bills/{bill.pk}/")

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from payables.models import BankAccount, Bill, ImportRun, MappingStatus, Payment, Supplier
-from tests.payables.payments_ledger import PayingCompany, paying_company
+from tests.ledger_company import LedgerCompany, paying_company
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,7 +52,7 @@ def _context(chromium: Any, live_server: Any, user: Any | None, *, javascript: b
 
 
 @pytest.fixture
-def paying(user: Any) -> PayingCompany:
+def paying(user: Any) -> LedgerCompany:
     paying = paying_company(user=user, bills=6)
     bill = paying.bill("GBP")
     bank = BankAccount.objects.for_company(paying.company).filter(
@@ -73,13 +73,13 @@ def paying(user: Any) -> PayingCompany:
 
 
 @pytest.fixture
-def phone(chromium: Any, live_server: Any, user: Any, paying: PayingCompany) -> Iterator[Any]:
+def phone(chromium: Any, live_server: Any, user: Any, paying: LedgerCompany) -> Iterator[Any]:
     context = _context(chromium, live_server, user)
     yield context.new_page()
     context.close()
 
 
-def _signed_in_pages(paying: PayingCompany) -> list[str]:
+def _signed_in_pages(paying: LedgerCompany) -> list[str]:
     company = paying.company
     bill = Bill.objects.for_company(company).unpaid().first()
     supplier = Supplier.objects.for_company(company).first()
@@ -121,7 +121,7 @@ def _too_wide(page: Any, paths: list[str]) -> list[str]:
     return found
 
 
-def test_every_signed_in_page_fits_a_phone(phone: Any, paying: PayingCompany) -> None:
+def test_every_signed_in_page_fits_a_phone(phone: Any, paying: LedgerCompany) -> None:
     too_wide = _too_wide(phone, _signed_in_pages(paying))
     assert not too_wide, "\n".join(too_wide)
 
@@ -165,7 +165,7 @@ def test_a_wide_screen_shows_the_navigation_without_a_menu(phone: Any) -> None:
 
 
 def test_without_javascript_the_navigation_wraps_and_fits(
-    chromium: Any, live_server: Any, user: Any, paying: PayingCompany
+    chromium: Any, live_server: Any, user: Any, paying: LedgerCompany
 ) -> None:
     context = _context(chromium, live_server, user, javascript=False)
     page = context.new_page()
@@ -185,7 +185,7 @@ def test_the_inbox_scrolls_inside_its_own_labelled_region(phone: Any) -> None:
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_the_pay_dialog_fits_a_phone(phone: Any, paying: PayingCompany) -> None:
+def test_the_pay_dialog_fits_a_phone(phone: Any, paying: LedgerCompany) -> None:
     bill = paying.bill("GBP")
     phone.goto("/")
     phone.click(f'tr[data-bill="{bill.pk}"] a[data-pay-link]')

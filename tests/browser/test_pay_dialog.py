@@ -11,7 +11,7 @@ from django.test import Client
 
 from codat.money import input_amount
 from payables.models import Bill, Payment
-from tests.payables.payments_ledger import paying_company
+from tests.ledger_company import paying_company
 
 pytestmark = [
     pytest.mark.browser,

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from tests.payables.ledger_fixtures import ledger
-from tests.payables.linked import linked
+from tests.payables.ledger_fixtures import imported, ledger, ledger_client
 from tests.payables.storage import moto_endpoint, storage_backend
 
-__all__ = ["ledger", "linked", "moto_endpoint", "storage_backend"]
+__all__ = ["imported", "ledger", "ledger_client", "moto_endpoint", "storage_backend"]

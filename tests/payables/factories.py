@@ -5,32 +5,52 @@ import uuid
 from decimal import Decimal
 
 import factory
+from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
-from payables.models import Bill, BillLineItem, Supplier
-from tests.accounts.factories import CompanyFactory
+from payables.models import (
+    Account,
+    Attachment,
+    BankAccount,
+    Bill,
+    BillDocument,
+    BillLineItem,
+    ImportRun,
+    MappingStatus,
+    Payment,
+    PaymentEvent,
+    Supplier,
+    TaxRate,
+)
+from tests.accounts.factories import CompanyFactory, ConnectionFactory
 
 
-class SupplierFactory(DjangoModelFactory):
+class LedgerRecordFactory(DjangoModelFactory):
+    """What every copied ledger record has: its company and its ledger id."""
+
     class Meta:
-        model = Supplier
+        abstract = True
 
     company = factory.SubFactory(CompanyFactory)
     codat_id = factory.LazyFunction(lambda: str(uuid.uuid4()))
+
+
+class SupplierFactory(LedgerRecordFactory):
+    class Meta:
+        model = Supplier
+
     name = factory.Sequence(lambda n: f"Supplier {n} Ltd")
     status = Supplier.Status.ACTIVE
     default_currency = "GBP"
 
 
-class BillFactory(DjangoModelFactory):
+class BillFactory(LedgerRecordFactory):
     class Meta:
         model = Bill
 
-    company = factory.SubFactory(CompanyFactory)
     supplier = factory.SubFactory(SupplierFactory, company=factory.SelfAttribute("..company"))
     supplier_codat_id = factory.LazyAttribute(lambda b: b.supplier.codat_id if b.supplier else "")
     supplier_name = factory.LazyAttribute(lambda b: b.supplier.name if b.supplier else "")
-    codat_id = factory.LazyFunction(lambda: str(uuid.uuid4()))
     reference = factory.Sequence(lambda n: f"INV-{n:05d}")
     issue_date = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=10))
     due_date = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=20))
@@ -52,3 +72,107 @@ class BillLineItemFactory(DjangoModelFactory):
     unit_amount = Decimal("100.00")
     tax_amount = Decimal("20.00")
     total_amount = Decimal("120.00")
+
+
+class AccountFactory(LedgerRecordFactory):
+    class Meta:
+        model = Account
+
+    nominal_code = factory.Sequence(lambda n: str(400 + n))
+    name = factory.Sequence(lambda n: f"Expenses {n}")
+    type = "Expense"
+    currency = "GBP"
+    status = MappingStatus.ACTIVE
+
+
+class TaxRateFactory(LedgerRecordFactory):
+    class Meta:
+        model = TaxRate
+
+    name = "20% (VAT on Expenses)"
+    code = factory.Sequence(lambda n: f"INPUT{n}")
+    effective_tax_rate = Decimal("20.0000")
+    total_tax_rate = Decimal("20.0000")
+    status = MappingStatus.ACTIVE
+
+
+class BankAccountFactory(LedgerRecordFactory):
+    class Meta:
+        model = BankAccount
+
+    name = factory.Sequence(lambda n: f"Business Account {n}")
+    account_number = factory.Sequence(lambda n: f"{10000000 + n}")
+    sort_code = "40-11-62"
+    nominal_code = factory.Sequence(lambda n: str(90 + n))
+    currency = "GBP"
+    account_type = BankAccount.Type.CREDIT
+    status = MappingStatus.ACTIVE
+
+
+class PaymentFactory(DjangoModelFactory):
+    """A payment of the bill's amount due from a bank account in its currency, pending."""
+
+    class Meta:
+        model = Payment
+
+    company = factory.SubFactory(CompanyFactory)
+    bill = factory.SubFactory(BillFactory, company=factory.SelfAttribute("..company"))
+    bank_account = factory.SubFactory(
+        BankAccountFactory,
+        company=factory.SelfAttribute("..company"),
+        currency=factory.SelfAttribute("..bill.currency"),
+    )
+    amount = factory.LazyAttribute(lambda p: p.bill.amount_due)
+    currency = factory.LazyAttribute(lambda p: p.bill.currency)
+    paid_on = factory.LazyFunction(dt.date.today)
+    amount_due_before = factory.LazyAttribute(lambda p: p.bill.amount_due)
+    status = Payment.Status.PENDING
+
+
+class PaymentEventFactory(DjangoModelFactory):
+    class Meta:
+        model = PaymentEvent
+
+    payment = factory.SubFactory(PaymentFactory)
+    kind = PaymentEvent.Kind.CREATED
+    status = factory.LazyAttribute(lambda e: e.payment.status)
+    amount = factory.LazyAttribute(lambda e: e.payment.amount)
+    currency = factory.LazyAttribute(lambda e: e.payment.currency)
+
+
+class AttachmentFactory(DjangoModelFactory):
+    """A small PDF kept in billpay's storage, not yet sent to the ledger."""
+
+    class Meta:
+        model = Attachment
+
+    company = factory.SubFactory(CompanyFactory)
+    bill = factory.SubFactory(BillFactory, company=factory.SelfAttribute("..company"))
+    name = factory.Sequence(lambda n: f"invoice-{n}.pdf")
+    content_type = "application/pdf"
+    size = 16  # the bytes below
+    file = factory.LazyAttribute(lambda a: ContentFile(b"%PDF-1.4\n%%EOF\n\n", name=a.name))
+    sync_status = Attachment.SyncStatus.PENDING
+
+
+class BillDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = BillDocument
+
+    company = factory.SubFactory(CompanyFactory)
+    name = "invoice.pdf"
+    content_type = "application/pdf"
+    size = 16  # the bytes below
+    file = factory.LazyAttribute(lambda d: ContentFile(b"%PDF-1.4\n%%EOF\n\n", name=d.name))
+
+
+class ImportRunFactory(DjangoModelFactory):
+    """A first-link import waiting to start, on the company's connection."""
+
+    class Meta:
+        model = ImportRun
+
+    company = factory.SubFactory(CompanyFactory)
+    connection = factory.SubFactory(ConnectionFactory, company=factory.SelfAttribute("..company"))
+    kind = ImportRun.Kind.FIRST_LINK
+    status = ImportRun.Status.PENDING

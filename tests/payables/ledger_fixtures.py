@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 import pytest
 from django.conf import settings
 
-from accounts.models import Company, Connection
 from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client_override
 from codat.client import CodatClient
-from payables.models import ImportRun
-from payables.services.runs import payables_import_run
-from sandbox.api.records import get_document
-from sandbox.models import Dataset, LedgerConnection, LedgerRecord
-from sandbox.seed import seed_company
 from sandbox.transport import sandbox_transport
-from tests.accounts.factories import CompanyFactory, ConnectionFactory, MembershipFactory
+from tests.ledger_company import LedgerCompany, import_ledger
 
 
 @dataclass
@@ -63,42 +56,8 @@ def ledger() -> Iterator[Ledger]:
         yield recorder
 
 
-@dataclass
-class Imported:
-    company: Company
-    connection: Connection
-    ledger_connection: LedgerConnection
-
-    def documents(self, dataset: str) -> list[dict[str, Any]]:
-        ids = LedgerRecord.objects.filter(
-            connection=self.ledger_connection, dataset=dataset
-        ).values_list("record_id", flat=True)
-        return [d for i in ids if (d := get_document(self.ledger_connection, dataset, i))]
-
-    def bill(self, status: str) -> dict[str, Any]:
-        return next(d for d in self.documents(Dataset.BILLS) if d["status"] == status)
-
-
-def import_ledger(user, *, platform_key: str = "gbol", name: str = "Refresh Ltd") -> Imported:
-    """A company of the user linked to a new seeded sandbox ledger (30 bills), fully imported."""
-    ledger_company, ledger_connection = seed_company(
-        name="Ledger Ltd", bills=30, suppliers=6, seed=11, platform_key=platform_key
-    )
-    company = CompanyFactory(name=name, codat_company_id=str(ledger_company.id))
-    MembershipFactory(user=user, company=company)
-    connection = ConnectionFactory(
-        company=company,
-        codat_connection_id=str(ledger_connection.id),
-        platform_key=platform_key,
-        platform_name="Xero" if platform_key == "gbol" else "QuickBooks Online",
-    )
-    run = ImportRun.objects.create(company=company, connection=connection)
-    assert payables_import_run(run_id=run.pk).status == ImportRun.Status.SUCCEEDED
-    return Imported(company, connection, ledger_connection)
-
-
 @pytest.fixture
-def imported(db, user, ledger) -> Imported:
+def imported(db, user, ledger) -> LedgerCompany:
     """The user's company, linked to a sandbox ledger (Xero) of 30 bills and fully imported."""
     result = import_ledger(user)
     ledger.requests.clear()

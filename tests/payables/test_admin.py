@@ -81,9 +81,9 @@ def test_unlink_action_unlinks_in_the_ledger(staff_client, staff, imported) -> N
     response = action(staff_client, "accounts_connection", "unlink", [imported.connection.pk])
     assert "unlinked." in response.text
     imported.connection.refresh_from_db()
-    imported.ledger_connection.refresh_from_db()
+    imported.ledger.refresh_from_db()
     assert imported.connection.status == Connection.Status.UNLINKED
-    assert imported.ledger_connection.status == LedgerConnection.Status.UNLINKED
+    assert imported.ledger.status == LedgerConnection.Status.UNLINKED
     assert AuditLogEntry.objects.filter(action="admin.action.unlink", actor=staff).exists()
 
 
@@ -175,7 +175,7 @@ def test_sandbox_read_complete_action_sends_a_webhook(
             staff_client,
             "sandbox_ledgerconnection",
             "read_complete",
-            [imported.ledger_connection.pk],
+            [imported.ledger.pk],
         )
     assert "Synced 1 connection(s)." in response.text
     ((url, _message_id, body),) = [call.args for call in delay.call_args_list]

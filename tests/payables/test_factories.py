@@ -2,8 +2,19 @@ from __future__ import annotations
 
 import pytest
 
-from payables.models import Bill
-from tests.payables.factories import BillFactory, BillLineItemFactory
+from payables.models import Attachment, Bill, ImportRun, Payment
+from tests.payables.factories import (
+    AccountFactory,
+    AttachmentFactory,
+    BankAccountFactory,
+    BillDocumentFactory,
+    BillFactory,
+    BillLineItemFactory,
+    ImportRunFactory,
+    PaymentEventFactory,
+    PaymentFactory,
+    TaxRateFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -15,3 +26,39 @@ def test_bill_factory_keeps_supplier_in_the_bills_company(company) -> None:
     assert bill.supplier.company == company
     assert Bill.objects.for_company(company).unpaid().get() == bill
     assert bill.line_items.count() == 1
+
+
+def test_payment_factory_pays_the_bill_from_a_bank_in_its_currency(company) -> None:
+    payment = PaymentFactory(company=company, bill__currency="EUR")
+    PaymentEventFactory(payment=payment)
+
+    assert payment.bill.company == company
+    assert payment.bank_account.company == company
+    assert (payment.currency, payment.bank_account.currency) == ("EUR", "EUR")
+    assert payment.amount == payment.amount_due_before == payment.bill.amount_due
+    assert Payment.objects.for_company(company).pending().get() == payment
+    assert payment.events.get().amount == payment.amount
+
+
+def test_attachment_and_document_factories_keep_a_file(company, tmp_path, settings) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    attachment = AttachmentFactory(company=company)
+    document = BillDocumentFactory(company=company)
+
+    assert attachment.bill.company == company
+    assert attachment.sync_status == Attachment.SyncStatus.PENDING
+    assert attachment.file.read().startswith(b"%PDF")
+    assert document.file.size == document.size
+
+
+def test_import_run_factory_uses_the_companys_connection(company) -> None:
+    run = ImportRunFactory(company=company)
+
+    assert run.connection.company == company
+    assert ImportRun.objects.filter(company=company, status=ImportRun.Status.PENDING).get() == run
+
+
+def test_mapping_option_factories_belong_to_the_company(company) -> None:
+    for made in (AccountFactory(company=company), TaxRateFactory(company=company)):
+        assert made.company == company
+    assert BankAccountFactory(company=company).currency == "GBP"

@@ -198,7 +198,11 @@ def test_xero_refuses_a_file_type_outside_its_list(
 def test_xero_takes_its_listed_types_in_any_case(
     ledger: httpx.Client, bill_path: str, name: str
 ) -> None:
-    assert upload(ledger, bill_path, name, b"data").status_code == 201
+    response = upload(ledger, bill_path, name, b"data")
+    assert response.status_code == 201
+    # Stored under the name as sent, and listed back with it.
+    [stored] = [a for a in ledger.get(bill_path).json() if a["id"] == response.json()["id"]]
+    assert (stored["name"], stored["fileSize"]) == (name, 4)
 
 
 @pytest.fixture

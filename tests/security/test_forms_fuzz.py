@@ -28,13 +28,10 @@ from hypothesis import strategies as st
 from payables.bill_forms import MAX_LINES
 from payables.models import BankAccount, Bill, Supplier
 from payables.services.bills import expense_accounts, tax_rates_for_account
+from tests.ledger_company import LedgerCompany, paying_company
 from tests.payables.factories import BillFactory
-from tests.payables.linked import Linked, linked
-from tests.payables.payments_ledger import PayingCompany, paying_company
 from tests.payables.pdfs import PNG_1PX, make_pdf
 from tests.security.work import line_forms_built
-
-__all__ = ["linked"]  # the fixture, for the ledger-backed forms below
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -130,7 +127,7 @@ BILL_ACTIONS = ["save", "recalc", "add_line", "remove_line-0", "remove_line-1", 
 @FUZZ
 @given(data=st.data())
 def test_bill_form_with_line_items_never_fails(
-    client_logged_in: Client, linked: Linked, data: st.DataObject
+    client_logged_in: Client, linked: LedgerCompany, data: st.DataObject
 ) -> None:
     company = linked.company
     supplier = Supplier.objects.for_company(company).exclude(status=Supplier.Status.ARCHIVED)[0]
@@ -185,14 +182,14 @@ def test_bill_form_with_line_items_never_fails(
 
 
 @pytest.fixture
-def paying(user: Any) -> PayingCompany:
+def paying(user: Any) -> LedgerCompany:
     return paying_company(user=user, bills=6)
 
 
 @FUZZ
 @given(data=st.data())
 def test_pay_form_review_and_confirm_never_fail(
-    client: Client, user: Any, paying: PayingCompany, data: st.DataObject
+    client: Client, user: Any, paying: LedgerCompany, data: st.DataObject
 ) -> None:
     client.force_login(user)
     bill = data.draw(st.sampled_from(paying.bills()))
@@ -250,7 +247,7 @@ content_types = st.one_of(
 @FUZZ
 @given(files=st.lists(st.tuples(names, contents, content_types), max_size=3), htmx=st.booleans())
 def test_attachment_upload_never_fails(
-    client_logged_in: Client, linked: Linked, files: list[tuple[str, bytes, str]], htmx: bool
+    client_logged_in: Client, linked: LedgerCompany, files: list[tuple[str, bytes, str]], htmx: bool
 ) -> None:
     bill = Bill.objects.for_company(linked.company).first()
     assert bill is not None
@@ -277,7 +274,7 @@ SUPPLIER_FIELDS = ("name", "contact_name", "email_address", "phone", "default_cu
 @FUZZ
 @given(data=st.data())
 def test_supplier_form_never_fails(
-    client_logged_in: Client, linked: Linked, data: st.DataObject
+    client_logged_in: Client, linked: LedgerCompany, data: st.DataObject
 ) -> None:
     supplier = Supplier.objects.for_company(linked.company).first()
     assert supplier is not None
@@ -312,7 +309,7 @@ BANK_FIELDS = (
 @FUZZ
 @given(data=st.data())
 def test_bank_account_form_never_fails(
-    client: Client, user: Any, paying: PayingCompany, data: st.DataObject
+    client: Client, user: Any, paying: LedgerCompany, data: st.DataObject
 ) -> None:
     client.force_login(user)
     bills = [str(b.pk) for b in paying.bills()]

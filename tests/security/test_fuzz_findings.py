@@ -14,16 +14,13 @@ from django.urls import reverse
 from payables.bill_forms import MAX_LINES
 from payables.models import Supplier
 from payables.services.bills import expense_accounts, tax_rates_for_account
-from tests.payables.linked import Linked, linked
-from tests.payables.payments_ledger import paying_company
+from tests.ledger_company import LedgerCompany, paying_company
 from tests.security.work import line_forms_built
-
-__all__ = ["linked"]
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
-def _bill(linked: Linked, **changes: str) -> dict[str, str]:
+def _bill(linked: LedgerCompany, **changes: str) -> dict[str, str]:
     account = expense_accounts(linked.company)[0]
     data = {
         "supplier": Supplier.objects.for_company(linked.company)[0].name,
@@ -46,7 +43,7 @@ def _bill(linked: Linked, **changes: str) -> dict[str, str]:
 @pytest.mark.parametrize("action", ["save", "add_line", "remove_line-0", "supplier"])
 @pytest.mark.parametrize("count", ["x", "²", "9" * 40])
 def test_a_line_count_that_is_not_a_count_is_refused_with_a_message(
-    client_logged_in: Client, linked: Linked, action: str, count: str
+    client_logged_in: Client, linked: LedgerCompany, action: str, count: str
 ) -> None:
     data = _bill(linked, action=action, **{"lines-TOTAL_FORMS": count})
 
@@ -58,7 +55,7 @@ def test_a_line_count_that_is_not_a_count_is_refused_with_a_message(
 
 
 def test_removing_a_line_of_a_huge_count_does_not_loop_over_it(
-    client_logged_in: Client, linked: Linked
+    client_logged_in: Client, linked: LedgerCompany
 ) -> None:
     data = _bill(linked, action="remove_line-0", **{"lines-TOTAL_FORMS": "999999"})
     response = client_logged_in.post(reverse("payables:bill-create"), data)
@@ -67,7 +64,7 @@ def test_removing_a_line_of_a_huge_count_does_not_loop_over_it(
 
 @pytest.mark.parametrize("quantity", ["sNaN", "NaN", "Infinity", "-inf"])
 def test_a_quantity_that_is_not_a_number_is_refused_with_a_message(
-    client_logged_in: Client, linked: Linked, quantity: str
+    client_logged_in: Client, linked: LedgerCompany, quantity: str
 ) -> None:
     response = client_logged_in.post(
         reverse("payables:bill-create"), _bill(linked, **{"lines-0-quantity": quantity})
@@ -81,7 +78,7 @@ def test_a_quantity_that_is_not_a_number_is_refused_with_a_message(
     "line", [{"lines-0-quantity": "1E30"}, {"lines-0-unit_amount": "-" + "9" * 30}]
 )
 def test_a_line_beyond_any_amount_is_left_out_of_the_totals(
-    client_logged_in: Client, linked: Linked, action: str, line: dict[str, str]
+    client_logged_in: Client, linked: LedgerCompany, action: str, line: dict[str, str]
 ) -> None:
     response = client_logged_in.post(
         reverse("payables:bill-create"), _bill(linked, action=action, **line)
@@ -91,7 +88,7 @@ def test_a_line_beyond_any_amount_is_left_out_of_the_totals(
 
 
 def test_an_empty_supplier_form_says_what_is_missing(
-    client_logged_in: Client, linked: Linked
+    client_logged_in: Client, linked: LedgerCompany
 ) -> None:
     response = client_logged_in.post(reverse("payables:supplier-create"), {})
     assert response.status_code == 200
@@ -122,7 +119,7 @@ def test_a_supplier_filter_beyond_any_row_id_is_ignored(
 
 @pytest.mark.parametrize("raw", ["9" * 25, "²", "-1", "0", " 1x"])
 def test_ids_no_row_can_have_are_junk_not_a_crash(
-    client_logged_in: Client, linked: Linked, raw: str
+    client_logged_in: Client, linked: LedgerCompany, raw: str
 ) -> None:
     """Ids from query strings go through one parser (payables.views.scoped.parse_id): unicode
     digits, signs and numbers past 64 bits are no id, whichever view reads them."""
@@ -157,7 +154,7 @@ HUGE_NAME = "%_a" * 20_000
 
 @pytest.mark.parametrize("name", ["payables:bill-supplier-search", "payables:bill-supplier-coding"])
 def test_a_huge_typed_supplier_name_matches_nothing_and_reaches_no_query(
-    client_logged_in: Client, linked: Linked, name: str
+    client_logged_in: Client, linked: LedgerCompany, name: str
 ) -> None:
     response = client_logged_in.get(reverse(name), {"supplier": HUGE_NAME})
 
@@ -168,7 +165,7 @@ def test_a_huge_typed_supplier_name_matches_nothing_and_reaches_no_query(
 
 @pytest.mark.parametrize("action", ["save", "recalc", "supplier", "add_line"])
 def test_a_huge_supplier_name_in_a_bill_is_refused_on_its_field(
-    client_logged_in: Client, linked: Linked, action: str
+    client_logged_in: Client, linked: LedgerCompany, action: str
 ) -> None:
     data = _bill(linked, supplier=HUGE_NAME, action=action)
 
@@ -180,7 +177,7 @@ def test_a_huge_supplier_name_in_a_bill_is_refused_on_its_field(
 
 
 def test_a_huge_new_supplier_name_is_refused_with_a_message(
-    client_logged_in: Client, linked: Linked
+    client_logged_in: Client, linked: LedgerCompany
 ) -> None:
     before = Supplier.objects.for_company(linked.company).count()
     data = _bill(linked, action="create_supplier", new_supplier=HUGE_NAME)
@@ -194,7 +191,7 @@ def test_a_huge_new_supplier_name_is_refused_with_a_message(
 
 @pytest.mark.parametrize("action", ["save", "recalc"])
 def test_a_huge_line_count_builds_no_more_forms_than_a_bill_may_have(
-    client_logged_in: Client, linked: Linked, action: str
+    client_logged_in: Client, linked: LedgerCompany, action: str
 ) -> None:
     """A POST claiming a million lines once built ~1,100 line forms (Django's default
     absolute_max is max_num + 1000): 10-18 s of CPU per request for any signed-in user."""

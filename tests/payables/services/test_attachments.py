@@ -19,8 +19,8 @@ from payables.services.attachments import attachment_open, attachment_sync, atta
 from payables.tasks import attachment_sync as attachment_sync_task
 from sandbox.models import Fault, LedgerAttachment
 from sandbox.services import fault_inject, faults_clear
+from tests.ledger_company import LedgerCompany
 from tests.payables.factories import BillFactory
-from tests.payables.linked import Linked
 from tests.payables.pdfs import PNG_1PX, make_pdf
 
 pytestmark = [
@@ -33,7 +33,7 @@ PDF = make_pdf(["Invoice INV-1", "Total: 120.00"])
 
 
 @pytest.fixture
-def bill(linked: Linked) -> Bill:
+def bill(linked: LedgerCompany) -> Bill:
     return Bill.objects.for_company(linked.company).first()  # type: ignore[return-value]
 
 
@@ -339,7 +339,7 @@ def test_the_bill_page_lists_attachments_with_size_type_and_date(
     assert "?inline=1" in html
 
 
-def test_an_unlinked_company_cannot_upload(bill: Bill, linked: Linked) -> None:
+def test_an_unlinked_company_cannot_upload(bill: Bill, linked: LedgerCompany) -> None:
     linked.company.connections.update(status="Unlinked")
     with pytest.raises(NotConnected, match=r"The connection to Xero is unlinked.*Reconnect"):
         attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
@@ -347,7 +347,7 @@ def test_an_unlinked_company_cannot_upload(bill: Bill, linked: Linked) -> None:
 
 
 def test_files_attached_in_the_platform_are_listed_and_downloaded_from_the_ledger(
-    client_logged_in, linked: Linked, bill: Bill
+    client_logged_in, linked: LedgerCompany, bill: Bill
 ) -> None:
     from billpay.ledger import codat_client
 

@@ -9,14 +9,8 @@ from payables.services.imports import payables_import_retry, payables_import_sta
 from tests.accounts.factories import ConnectionFactory
 
 
-@pytest.fixture
-def enqueued():
-    with mock.patch("payables.tasks.payables_import.delay_on_commit") as delay:
-        yield delay
-
-
 @pytest.mark.django_db
-def test_start_creates_a_pending_run_and_enqueues_it(company, enqueued) -> None:
+def test_start_creates_a_pending_run_and_enqueues_it(company, enqueued_import) -> None:
     connection = company.connections.get()
 
     run = payables_import_start(company=company, connection=connection)
@@ -24,11 +18,11 @@ def test_start_creates_a_pending_run_and_enqueues_it(company, enqueued) -> None:
     assert run.status == ImportRun.Status.PENDING
     assert run.kind == ImportRun.Kind.FIRST_LINK
     assert run.connection == connection
-    enqueued.assert_called_once_with(run.pk)
+    enqueued_import.assert_called_once_with(run.pk)
 
 
 @pytest.mark.django_db
-def test_start_twice_returns_the_live_run(company, enqueued) -> None:
+def test_start_twice_returns_the_live_run(company, enqueued_import) -> None:
     connection = company.connections.get()
 
     first = payables_import_start(company=company, connection=connection)
@@ -36,11 +30,11 @@ def test_start_twice_returns_the_live_run(company, enqueued) -> None:
 
     assert second.pk == first.pk
     assert ImportRun.objects.filter(company=company).count() == 1
-    enqueued.assert_called_once_with(first.pk)
+    enqueued_import.assert_called_once_with(first.pk)
 
 
 @pytest.mark.django_db
-def test_start_loses_the_race_and_returns_the_winner(company, enqueued) -> None:
+def test_start_loses_the_race_and_returns_the_winner(company, enqueued_import) -> None:
     connection = company.connections.get()
     winner = ImportRun.objects.create(company=company, connection=connection)
     # The race: the check for a live run saw none, but the winner's INSERT came first.
@@ -49,11 +43,11 @@ def test_start_loses_the_race_and_returns_the_winner(company, enqueued) -> None:
         run = payables_import_start(company=company, connection=connection)
 
     assert run.pk == winner.pk
-    enqueued.assert_not_called()
+    enqueued_import.assert_not_called()
 
 
 @pytest.mark.django_db
-def test_start_after_a_finished_run_starts_a_new_one(company, enqueued) -> None:
+def test_start_after_a_finished_run_starts_a_new_one(company, enqueued_import) -> None:
     connection = company.connections.get()
     done = ImportRun.objects.create(
         company=company, connection=connection, status=ImportRun.Status.SUCCEEDED
@@ -66,14 +60,14 @@ def test_start_after_a_finished_run_starts_a_new_one(company, enqueued) -> None:
 
 
 @pytest.mark.django_db
-def test_start_refuses_another_companys_connection(company, other_company, enqueued) -> None:
+def test_start_refuses_another_companys_connection(company, other_company, enqueued_import) -> None:
     with pytest.raises(ValueError, match="another company"):
         payables_import_start(company=company, connection=ConnectionFactory(company=other_company))
     assert not ImportRun.objects.exists()
 
 
 @pytest.mark.django_db
-def test_retry_resets_a_failed_run_keeping_its_tokens(company, enqueued) -> None:
+def test_retry_resets_a_failed_run_keeping_its_tokens(company, enqueued_import) -> None:
     failed = ImportRun.objects.create(
         company=company,
         connection=company.connections.get(),
@@ -89,11 +83,11 @@ def test_retry_resets_a_failed_run_keeping_its_tokens(company, enqueued) -> None
     assert run.status == ImportRun.Status.PENDING
     assert run.error == ""
     assert (run.bills_token, run.bills_imported) == ("page-3", 200)
-    enqueued.assert_called_once_with(run.pk)
+    enqueued_import.assert_called_once_with(run.pk)
 
 
 @pytest.mark.django_db
-def test_retry_returns_the_live_run_when_one_exists(company, enqueued) -> None:
+def test_retry_returns_the_live_run_when_one_exists(company, enqueued_import) -> None:
     connection = company.connections.get()
     failed = ImportRun.objects.create(
         company=company, connection=connection, status=ImportRun.Status.FAILED
@@ -105,4 +99,4 @@ def test_retry_returns_the_live_run_when_one_exists(company, enqueued) -> None:
     assert run.pk == live.pk
     failed.refresh_from_db()
     assert failed.status == ImportRun.Status.FAILED
-    enqueued.assert_not_called()
+    enqueued_import.assert_not_called()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -14,15 +13,6 @@ from payables.services.runs import run_fail, run_note
 from payables.services.sync import import_runs_expire_stuck
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def enqueued():
-    with (
-        mock.patch("payables.tasks.payables_import.delay_on_commit") as imports,
-        mock.patch("payables.tasks.payables_refresh.delay_on_commit") as refreshes,
-    ):
-        yield {"import": imports, "refresh": refreshes}
 
 
 def make_run(company, *, idle: float, **fields) -> ImportRun:
@@ -67,7 +57,9 @@ class TestStalled:
 
 
 class TestSweeper:
-    def test_it_resumes_a_stalled_import_from_where_it_stopped(self, company, enqueued) -> None:
+    def test_it_resumes_a_stalled_import_from_where_it_stopped(
+        self, company, enqueued_runs
+    ) -> None:
         run = make_run(company, idle=600, phase="bills", bills_token="page-3", bills_imported=200)
 
         assert import_runs_resume_stalled() == (1, 0)
@@ -79,26 +71,28 @@ class TestSweeper:
         assert "automatic retry 1 of 3" in run.error
         # Its paging state is kept: the next attempt asks for page 3.
         assert (run.bills_token, run.bills_imported) == ("page-3", 200)
-        enqueued["import"].assert_called_once_with(run.pk)
-        enqueued["refresh"].assert_not_called()
+        enqueued_runs["import"].assert_called_once_with(run.pk)
+        enqueued_runs["refresh"].assert_not_called()
         # Resuming counts as progress: it is not swept again straight away.
         assert import_runs_resume_stalled() == (0, 0)
 
-    def test_it_resumes_a_stalled_refresh_with_the_refresh_task(self, company, enqueued) -> None:
+    def test_it_resumes_a_stalled_refresh_with_the_refresh_task(
+        self, company, enqueued_runs
+    ) -> None:
         run = make_run(company, idle=600, kind=ImportRun.Kind.REFRESH)
 
         assert import_runs_resume_stalled() == (1, 0)
 
-        enqueued["refresh"].assert_called_once_with(run.pk)
-        enqueued["import"].assert_not_called()
+        enqueued_runs["refresh"].assert_called_once_with(run.pk)
+        enqueued_runs["import"].assert_not_called()
 
-    def test_it_leaves_a_run_that_is_making_progress(self, company, enqueued) -> None:
+    def test_it_leaves_a_run_that_is_making_progress(self, company, enqueued_runs) -> None:
         make_run(company, idle=30)
         assert import_runs_resume_stalled() == (0, 0)
-        enqueued["import"].assert_not_called()
+        enqueued_runs["import"].assert_not_called()
 
     def test_after_the_last_automatic_retry_it_fails_the_run_for_a_person(
-        self, company, enqueued, settings
+        self, company, enqueued_runs, settings
     ) -> None:
         settings.IMPORT_STALL_MAX_RESUMES = 3
         run = make_run(company, idle=600, resumes=3)
@@ -112,7 +106,7 @@ class TestSweeper:
             "Trying again carries on from where it stopped."
         )
         assert run.finished_at is not None
-        enqueued["import"].assert_not_called()
+        enqueued_runs["import"].assert_not_called()
 
 
 class TestLease:
@@ -148,7 +142,7 @@ class TestExpiry:
         assert run.status == ImportRun.Status.FAILED
 
 
-def test_beat_runs_the_sweeper_every_minute(company, enqueued, settings) -> None:
+def test_beat_runs_the_sweeper_every_minute(company, enqueued_runs, settings) -> None:
     from payables.tasks import import_runs_resume_stalled as task
 
     entry = settings.CELERY_BEAT_SCHEDULE["payables-import-runs-resume-stalled"]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
-from unittest import mock
 
 import httpx
 import pytest
@@ -27,23 +25,17 @@ from sandbox.api.records import save_document
 from sandbox.models import Dataset, Fault, IdempotencyRecord
 from sandbox.services import fault_inject
 from sandbox.transport import sandbox_transport
-from tests.payables.payments_ledger import PayingCompany, paying_company
+from tests.ledger_company import LedgerCompany, paying_company
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 @pytest.fixture
-def enqueued() -> Iterator[mock.MagicMock]:
-    with mock.patch.object(payment_retry_task, "delay_on_commit") as delay:
-        yield delay
-
-
-@pytest.fixture
-def paying(user, enqueued) -> PayingCompany:
+def paying(user, enqueued_payment) -> LedgerCompany:
     return paying_company(user=user, bills=10)
 
 
-def fault(paying: PayingCompany, kind: str, times: int = 1) -> Fault:
+def fault(paying: LedgerCompany, kind: str, times: int = 1) -> Fault:
     return fault_inject(
         kind=kind,
         company=paying.ledger.company,
@@ -243,7 +235,7 @@ def test_a_refusal_by_the_ledger_fails_the_payment_with_its_message(paying):
     [Fault.Kind.TIMEOUT, Fault.Kind.SERVER_ERROR, Fault.Kind.UNAVAILABLE, Fault.Kind.RATE_LIMIT],
 )
 def test_an_unreachable_ledger_leaves_the_payment_pending_and_queues_a_retry(
-    paying, enqueued, kind
+    paying, enqueued_payment, kind
 ):
     bill = paying.bill("GBP")
     # The client itself retries a 429 twice (the key is released on a 429); the rest once only.
@@ -253,7 +245,7 @@ def test_an_unreachable_ledger_leaves_the_payment_pending_and_queues_a_retry(
 
     assert payment.status == Payment.Status.PENDING
     assert payment.last_error
-    enqueued.assert_called_once_with(payment.pk)
+    enqueued_payment.assert_called_once_with(payment.pk)
     assert paying.ledger_payments(bill) == []
 
     retried = payment_retry(payment_id=payment.pk)
@@ -377,7 +369,7 @@ def test_payment_events_are_append_only(paying):
 
 
 @pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
-def test_the_ledger_is_called_outside_any_transaction_after_the_row_is_committed(enqueued):
+def test_the_ledger_is_called_outside_any_transaction_after_the_row_is_committed(enqueued_payment):
     paying = paying_company(bills=3)
     bill = paying.bill("GBP")
     seen: list[tuple[str, bool, list[str]]] = []

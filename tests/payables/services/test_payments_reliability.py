@@ -12,9 +12,7 @@ import random
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 import time_machine
@@ -28,16 +26,16 @@ from codat.errors import CodatUnavailable
 from payables.errors import UnableToPay
 from payables.models import Bill, Payment
 from payables.services.payments import bill_pay, payment_retry, payments_reconcile
-from payables.tasks import payment_retry as payment_retry_task
 from sandbox.models import Fault
 from sandbox.services import fault_inject, faults_clear
 from sandbox.transport import sandbox_transport
-from tests.payables.payments_ledger import PayingCompany, paying_company
+from tests.ledger_company import LedgerCompany, paying_company
 from tests.services import service_missing
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(databases=["default", "sandbox"], transaction=True),
+    pytest.mark.usefixtures("enqueued_payment"),
 ]
 
 
@@ -45,13 +43,6 @@ pytestmark = [
 def postgres_only() -> None:
     if connections["default"].vendor != "postgresql":
         service_missing("PostgreSQL", "the default database is not PostgreSQL")
-
-
-@pytest.fixture(autouse=True)
-def no_celery() -> Iterator[mock.MagicMock]:
-    # The retries are driven by hand below, as the worker would run them.
-    with mock.patch.object(payment_retry_task, "delay_on_commit") as delay:
-        yield delay
 
 
 def test_twenty_concurrent_pay_requests_record_one_ledger_payment() -> None:
@@ -131,7 +122,7 @@ FAULT_KINDS = (
 )
 
 
-def _faults_on(companies: list[PayingCompany], probability: Decimal) -> None:
+def _faults_on(companies: list[LedgerCompany], probability: Decimal) -> None:
     for paying in companies:
         for kind in FAULT_KINDS:
             fault_inject(

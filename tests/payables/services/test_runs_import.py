@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from unittest import mock
@@ -27,42 +26,11 @@ from payables.models import (
 )
 from payables.services.runs import Importer, ImportPhase, not_imported_counts, payables_import_run
 from payables.tasks import payables_import
-from sandbox.models import Dataset, Fault, LedgerConnection, LedgerRecord
-from sandbox.seed import SeedSummary, seed_company, seed_summary
+from sandbox.models import Dataset, Fault, LedgerRecord
 from sandbox.services import fault_inject
-from tests.accounts.factories import CompanyFactory, ConnectionFactory
+from tests.ledger_company import UNPAID, seeded
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
-
-UNPAID = ("Open", "PartiallyPaid")
-
-
-@dataclass
-class Seeded:
-    company: Company
-    connection: Connection
-    ledger_connection: LedgerConnection
-    summary: SeedSummary
-
-    def new_run(self) -> ImportRun:
-        return ImportRun.objects.create(company=self.company, connection=self.connection)
-
-    def unpaid_documents(self) -> list[dict[str, Any]]:
-        records = LedgerRecord.objects.filter(
-            connection=self.ledger_connection, dataset=Dataset.BILLS
-        )
-        documents = [json.loads(r.document, parse_float=Decimal) for r in records]
-        return [d for d in documents if d["status"] in UNPAID]
-
-
-def seeded(*, bills: int, suppliers: int, seed: int = 7, **options: Any) -> Seeded:
-    ledger_company, ledger_connection = seed_company(
-        name="Ledger Ltd", bills=bills, suppliers=suppliers, seed=seed, **options
-    )
-    LedgerConnection.objects.filter(pk=ledger_connection.pk).update(base_currency="EUR")
-    company = CompanyFactory(codat_company_id=str(ledger_company.id), base_currency="")
-    connection = ConnectionFactory(company=company, codat_connection_id=str(ledger_connection.id))
-    return Seeded(company, connection, ledger_connection, seed_summary(ledger_connection))
 
 
 def snapshot(company: Company) -> dict[str, list[tuple[Any, ...]]]:
@@ -208,7 +176,7 @@ def test_a_second_import_picks_up_changes_in_the_ledger(ledger) -> None:
     s = seeded(bills=20, suppliers=3)
     payables_import_run(run_id=s.new_run().pk)
     record = LedgerRecord.objects.get(
-        connection=s.ledger_connection,
+        connection=s.ledger,
         dataset=Dataset.BILLS,
         record_id=s.unpaid_documents()[0]["id"],
     )

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from payables.models import BankAccount
 from sandbox.models import Dataset, LedgerRecord
+from tests.ledger_company import LedgerCompany, paying_company
 from tests.payables.factories import BillFactory
-from tests.payables.payments_ledger import PayingCompany, paying_company
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -18,7 +18,7 @@ URL = reverse("payables:bank-account-create")
 
 
 @pytest.fixture
-def paying(user) -> PayingCompany:
+def paying(user) -> LedgerCompany:
     return paying_company(user=user, bills=4)
 
 
@@ -42,7 +42,7 @@ def data(**changes: object) -> dict[str, object]:
     return values
 
 
-def in_ledger(paying: PayingCompany, name: str) -> bool:
+def in_ledger(paying: LedgerCompany, name: str) -> bool:
     return any(
         name in doc
         for doc in LedgerRecord.objects.filter(

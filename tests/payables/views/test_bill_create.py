@@ -12,7 +12,7 @@ from django.urls import reverse
 from payables.models import Bill, TaxRate
 from sandbox.models import Fault
 from sandbox.services import fault_inject, faults_clear
-from tests.payables.linked import Linked
+from tests.ledger_company import LedgerCompany
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -20,7 +20,7 @@ URL = reverse("payables:bill-create")
 HTMX = {"HX-Request": "true"}
 
 
-def form_data(linked: Linked, **changes: Any) -> dict[str, Any]:
+def form_data(linked: LedgerCompany, **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "token": str(uuid.uuid4()),
         "supplier": linked.supplier().name,
@@ -181,11 +181,11 @@ def test_the_supplier_last_used_account_and_tax_rate_are_proposed(client_logged_
     assert re.search(rf'<option value="{rate_pk}" selected>', html)
 
 
-def _archived_account(linked: Linked) -> dict[str, str]:
+def _archived_account(linked: LedgerCompany) -> dict[str, str]:
     return {"lines-0-account": str(linked.archived_account().pk)}
 
 
-def _sales_rate(linked: Linked) -> dict[str, str]:
+def _sales_rate(linked: LedgerCompany) -> dict[str, str]:
     rate = TaxRate.objects.create(
         company=linked.company,
         codat_id="OUTPUT2",

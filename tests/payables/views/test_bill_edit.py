@@ -10,8 +10,8 @@ from django.urls import reverse
 from payables.models import Bill
 from sandbox.models import Fault
 from sandbox.services import fault_inject
+from tests.ledger_company import LedgerCompany
 from tests.payables.factories import BillFactory
-from tests.payables.linked import Linked
 from tests.payables.views.test_bill_create import form_data
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -20,7 +20,7 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def bill(linked: Linked) -> Bill:
+def bill(linked: LedgerCompany) -> Bill:
     bill = Bill.objects.for_company(linked.company).filter(status="Open").first()
     assert bill is not None
     assert bill.amount_due == bill.total_amount

@@ -16,7 +16,7 @@ from payables.bill_forms import net_of_tax
 from payables.documents import extract_text, propose
 from payables.models import Attachment, Bill, BillDocument, BillLineItem, TaxRate
 from payables.services.bills import line_tax
-from tests.payables.linked import Linked
+from tests.ledger_company import LedgerCompany
 from tests.payables.pdfs import PNG_1PX, make_pdf
 from tests.payables.views.test_bill_create import form_data
 
@@ -55,7 +55,7 @@ def test_the_drop_page_renders(client_logged_in, linked) -> None:
 
 
 def test_a_pdf_opens_the_form_beside_its_preview_with_suggestions(
-    client_logged_in, linked: Linked
+    client_logged_in, linked: LedgerCompany
 ) -> None:
     supplier = linked.supplier()
 
@@ -77,7 +77,7 @@ def test_a_pdf_opens_the_form_beside_its_preview_with_suggestions(
 
 
 def test_saving_creates_the_bill_and_attaches_the_document(
-    client_logged_in, linked: Linked
+    client_logged_in, linked: LedgerCompany
 ) -> None:
     content = invoice_pdf(linked.supplier().name)
     drop(client_logged_in, "bill.pdf", content)
@@ -164,7 +164,9 @@ def test_wrong_method_is_refused(client_logged_in, linked) -> None:
 
 
 class TestProposal:
-    def test_it_reads_number_dates_total_and_matches_the_supplier(self, linked: Linked) -> None:
+    def test_it_reads_number_dates_total_and_matches_the_supplier(
+        self, linked: LedgerCompany
+    ) -> None:
         supplier = linked.supplier()
         text = extract_text(io.BytesIO(invoice_pdf(supplier.name)))
 
@@ -177,7 +179,7 @@ class TestProposal:
         assert proposal.total == Decimal("1120.00")
         assert proposal.currency == "GBP"
 
-    def test_an_unknown_supplier_is_only_a_name(self, linked: Linked) -> None:
+    def test_an_unknown_supplier_is_only_a_name(self, linked: LedgerCompany) -> None:
         text = "Brand New Plumbing Co\nInvoice #A-77\nDate: 5 March 2026\nPayment due: March 20, 2026\nTOTAL EUR 80.50"
 
         proposal = propose(linked.company, text)
@@ -189,13 +191,13 @@ class TestProposal:
         assert proposal.due_date == dt.date(2026, 3, 20)
         assert (proposal.total, proposal.currency) == (Decimal("80.50"), "EUR")
 
-    def test_no_text_no_proposal(self, linked: Linked) -> None:
+    def test_no_text_no_proposal(self, linked: LedgerCompany) -> None:
         assert not propose(linked.company, "").found
         assert extract_text(io.BytesIO(b"%PDF-1.4 garbage")) == ""
 
 
 def test_with_the_ledger_down_for_files_the_bill_is_saved_and_its_document_waits(
-    client_logged_in, linked: Linked
+    client_logged_in, linked: LedgerCompany
 ) -> None:
     from unittest import mock
 
@@ -247,7 +249,7 @@ class TestDocumentTotal:
     totals keep checking the lines against the document as the user edits them."""
 
     @pytest.fixture
-    def coded_supplier(self, linked: Linked):
+    def coded_supplier(self, linked: LedgerCompany):
         # The supplier's last bill was coded to 461 at 20% VAT, so the form proposes both.
         supplier = linked.supplier()
         BillLineItem.objects.filter(bill__supplier=supplier).update(
@@ -262,7 +264,7 @@ class TestDocumentTotal:
         return document, client.get(response["Location"]).content.decode()
 
     def test_the_line_is_the_total_before_tax_and_adds_up_to_it(
-        self, client_logged_in, linked: Linked, coded_supplier
+        self, client_logged_in, linked: LedgerCompany, coded_supplier
     ) -> None:
         _, html = self._form(client_logged_in, coded_supplier.name)
 
@@ -274,7 +276,7 @@ class TestDocumentTotal:
         assert "data-mismatch" not in html
 
     def test_editing_the_lines_says_how_far_they_are_from_the_document(
-        self, client_logged_in, linked: Linked, coded_supplier
+        self, client_logged_in, linked: LedgerCompany, coded_supplier
     ) -> None:
         document, _ = self._form(client_logged_in, coded_supplier.name)
         data = form_data(
@@ -296,7 +298,7 @@ class TestDocumentTotal:
         assert 'name="document_total" value="1120.00"' in less
 
     def test_a_bill_without_a_document_or_with_a_junk_total_shows_no_comparison(
-        self, client_logged_in, linked: Linked
+        self, client_logged_in, linked: LedgerCompany
     ) -> None:
         for junk in ("", "abc", "NaN", "-5", "1e30"):
             html = client_logged_in.post(

@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,16 +13,10 @@ from payables.models import Attachment, Bill, ImportRun
 from tests.accounts.factories import CompanyFactory, MembershipFactory
 from tests.payables.factories import BillFactory, BillLineItemFactory, SupplierFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 TODAY = dt.date(2026, 3, 15)
 URL = "/"
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 def days(n: int) -> dt.date:

@@ -5,31 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.urls import reverse
 
 from codat.money import input_amount
 from payables.models import BankAccount, Bill, MappingStatus, Payment
-from payables.tasks import payment_retry as payment_retry_task
 from sandbox.api.records import save_document
 from sandbox.models import Dataset, Fault
 from sandbox.services import fault_inject
+from tests.ledger_company import LedgerCompany, paying_company
 from tests.payables.factories import BillFactory
-from tests.payables.payments_ledger import PayingCompany, paying_company
 
-pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
-
-
-@pytest.fixture(autouse=True)
-def no_celery():
-    with mock.patch.object(payment_retry_task, "delay_on_commit") as delay:
-        yield delay
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sandbox"]),
+    pytest.mark.usefixtures("enqueued_payment"),
+]
 
 
 @pytest.fixture
-def paying(user) -> PayingCompany:
+def paying(user) -> LedgerCompany:
     return paying_company(user=user, bills=10)
 
 
@@ -48,7 +43,7 @@ def url(bill: Bill) -> str:
     return reverse("payables:bill-pay", args=[bill.pk])
 
 
-def form_data(paying: PayingCompany, bill: Bill, **changes: object) -> dict[str, object]:
+def form_data(paying: LedgerCompany, bill: Bill, **changes: object) -> dict[str, object]:
     data: dict[str, object] = {
         "amount": str(bill.amount_due),
         "paid_on": dt.date.today().isoformat(),
@@ -76,7 +71,7 @@ def confirmed(web, paying, bill, **changes):
     return data
 
 
-def nothing_recorded(paying: PayingCompany, bill: Bill) -> None:
+def nothing_recorded(paying: LedgerCompany, bill: Bill) -> None:
     assert not Payment.objects.filter(status=Payment.Status.SUCCEEDED).exists()
     assert not Payment.objects.filter(status=Payment.Status.PENDING).exists()
     assert paying.ledger_payments(bill) == []
@@ -196,7 +191,7 @@ def test_a_bill_paid_elsewhere_meanwhile_is_stopped_and_explained(web, paying, b
     nothing_recorded(paying, bill)
 
 
-def test_a_ledger_timeout_shows_pending_sync(web, paying, bill, no_celery):
+def test_a_ledger_timeout_shows_pending_sync(web, paying, bill, enqueued_payment):
     fault_inject(
         kind=Fault.Kind.TIMEOUT, company=paying.ledger.company, method="POST",
         path_contains="/payment", times=1,
@@ -205,7 +200,7 @@ def test_a_ledger_timeout_shows_pending_sync(web, paying, bill, no_celery):
     assert "pending sync" in response.text.lower()
     payment = Payment.objects.get()
     assert payment.status == Payment.Status.PENDING
-    no_celery.assert_called_once_with(payment.pk)
+    enqueued_payment.assert_called_once_with(payment.pk)
     assert "Pending sync" in web.get(reverse("payables:bill-detail", args=[bill.pk])).text
 
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from payables.models import BankAccount, MappingStatus, Payment
+from payables.models import BankAccount, Payment
 from payables.views.payments import CSV_HEADER
-from tests.payables.factories import BillFactory
+from tests.payables.factories import BankAccountFactory, BillFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,18 +22,15 @@ EXPORT = reverse("payables:payment-export")
 
 def make_payment(company, status=Payment.Status.SUCCEEDED, **fields):
     bill = fields.pop("bill", None) or BillFactory(company=company)
-    bank, _ = BankAccount.objects.get_or_create(
-        company=company, codat_id="bank-1",
-        defaults={"name": "Current account", "currency": "GBP", "status": MappingStatus.ACTIVE},
-    )  # fmt: skip
+    bank = BankAccount.objects.filter(company=company, codat_id="bank-1").first()
+    bank = bank or BankAccountFactory(company=company, codat_id="bank-1", name="Current account")
     values = {
-        "company": company, "bill": bill, "bank_account": bank, "amount": Decimal("120.00"),
-        "currency": bill.currency, "paid_on": dt.date(2026, 3, 1),
-        "amount_due_before": bill.amount_due, "status": status,
+        "bill": bill, "bank_account": bank, "amount": Decimal("120.00"),
+        "paid_on": dt.date(2026, 3, 1), "status": status,
         "codat_id": "ledger-pay-1" if status == Payment.Status.SUCCEEDED else "",
     }  # fmt: skip
     values.update(fields)
-    return Payment.objects.create(**values)
+    return PaymentFactory(company=company, **values)
 
 
 def test_it_lists_the_companys_payments(client_logged_in, company, other_company):

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from django.urls import reverse
 
 from payables.models import Payment
-from payables.tasks import payment_retry as payment_retry_task
 from sandbox.models import Fault
 from sandbox.services import fault_inject
-from tests.payables.payments_ledger import PayingCompany, paying_company
+from tests.ledger_company import LedgerCompany, paying_company
 
-pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sandbox"]),
+    pytest.mark.usefixtures("enqueued_payment"),
+]
 
 HEALTH = "/sync/"
 
 
-@pytest.fixture(autouse=True)
-def no_celery():
-    with mock.patch.object(payment_retry_task, "delay_on_commit") as delay:
-        yield delay
-
-
 @pytest.fixture
-def paying(user) -> PayingCompany:
+def paying(user) -> LedgerCompany:
     return paying_company(user=user, bills=3)
 
 

@@ -22,7 +22,7 @@ from sandbox.api.records import save_document
 from sandbox.models import Dataset, Fault
 from sandbox.services import fault_inject
 from tests.accounts.factories import UserFactory
-from tests.payables.payments_ledger import PayingCompany, paying_company
+from tests.ledger_company import LedgerCompany, paying_company
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -34,11 +34,11 @@ def _no_celery():
 
 
 @pytest.fixture
-def paying(user) -> PayingCompany:
+def paying(user) -> LedgerCompany:
     return paying_company(user=user, bills=4)
 
 
-def _lost_then_changed_elsewhere(paying: PayingCompany) -> Payment:
+def _lost_then_changed_elsewhere(paying: LedgerCompany) -> Payment:
     """A payment of 10.00 whose answer never came, while 3.00 was paid in the ledger itself."""
     bill = paying.bill("GBP")
     fault_inject(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from payables.models import Bill, BillDocument, ImportRun
 from payables.services.attachments import attachment_upload
 from tests.accounts.factories import UserFactory
-from tests.payables.linked import Linked
+from tests.ledger_company import LedgerCompany
 from tests.payables.pdfs import make_pdf
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -29,7 +29,7 @@ def _frame_ancestors(response) -> str:
 
 
 def test_a_dropped_documents_preview_may_be_framed_by_billpay_only(
-    client_logged_in: Client, linked: Linked
+    client_logged_in: Client, linked: LedgerCompany
 ) -> None:
     client_logged_in.post(
         reverse("payables:bill-from-document"),
@@ -49,7 +49,7 @@ def test_a_dropped_documents_preview_may_be_framed_by_billpay_only(
 
 
 def test_an_attachments_inline_preview_may_be_framed_by_billpay_only(
-    client_logged_in: Client, linked: Linked
+    client_logged_in: Client, linked: LedgerCompany
 ) -> None:
     bill = Bill.objects.for_company(linked.company).first()
     assert bill is not None
@@ -66,7 +66,7 @@ def test_an_attachments_inline_preview_may_be_framed_by_billpay_only(
 
 
 def test_every_line_item_control_has_an_accessible_name(
-    client_logged_in: Client, linked: Linked
+    client_logged_in: Client, linked: LedgerCompany
 ) -> None:
     response = client_logged_in.post(
         reverse("payables:bill-create"),
@@ -92,7 +92,7 @@ def test_every_line_item_control_has_an_accessible_name(
 
 
 def test_the_sync_runs_trigger_filter_names_a_first_link_import(
-    client: Client, linked: Linked
+    client: Client, linked: LedgerCompany
 ) -> None:
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     connection = linked.company.connections.get()

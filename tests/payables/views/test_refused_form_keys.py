@@ -30,8 +30,7 @@ from payables.tasks import payment_retry as payment_retry_task
 from sandbox.api.records import get_document, save_document
 from sandbox.models import Dataset, Fault
 from sandbox.services import fault_inject
-from tests.payables.linked import Linked
-from tests.payables.payments_ledger import PayingCompany, paying_company
+from tests.ledger_company import LedgerCompany, paying_company
 from tests.payables.views.test_bill_create import form_data as bill_data
 from tests.sandbox.spec_gaps import allow_docs_only_statuses
 
@@ -53,7 +52,7 @@ def _field(html: str, name: str) -> str:
     return found.group(1)
 
 
-def _archive_in_ledger(linked: Linked) -> Any:
+def _archive_in_ledger(linked: LedgerCompany) -> Any:
     """billpay's copy still says Active; the ledger archived the supplier since the last refresh."""
     supplier = linked.supplier()
     document = get_document(linked.ledger, "suppliers", supplier.codat_id)
@@ -61,7 +60,7 @@ def _archive_in_ledger(linked: Linked) -> Any:
     return supplier
 
 
-def _another_supplier(linked: Linked, than: Any) -> Any:
+def _another_supplier(linked: LedgerCompany, than: Any) -> Any:
     other = (
         Supplier.objects.for_company(linked.company)
         .filter(status="Active")
@@ -203,7 +202,7 @@ def bank_data(**changes: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def paying(user) -> PayingCompany:
+def paying(user) -> LedgerCompany:
     return paying_company(user=user, bills=4)
 
 

@@ -1,24 +1,17 @@
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from django.urls import reverse
 
 from payables.models import ImportRun
+from tests.payables.factories import ImportRunFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def enqueued():
-    with mock.patch("payables.tasks.payables_import.delay_on_commit") as delay:
-        yield delay
-
-
 def make_run(company, **fields) -> ImportRun:
     fields.setdefault("status", ImportRun.Status.RUNNING)
-    return ImportRun.objects.create(company=company, connection=company.connections.get(), **fields)
+    return ImportRunFactory(company=company, connection=company.connections.get(), **fields)
 
 
 def progress_url(run: ImportRun) -> str:
@@ -212,7 +205,7 @@ class TestStatusFragment:
 
 class TestRetry:
     def test_it_resets_the_failed_run_and_redirects_to_its_progress(
-        self, client_logged_in, company, enqueued
+        self, client_logged_in, company, enqueued_import
     ) -> None:
         run = make_run(company, status=ImportRun.Status.FAILED, error="Down", bills_token="t2")
 
@@ -224,9 +217,11 @@ class TestRetry:
         assert run.status == ImportRun.Status.PENDING
         assert run.error == ""
         assert run.bills_token == "t2"
-        enqueued.assert_called_once_with(run.pk)
+        enqueued_import.assert_called_once_with(run.pk)
 
-    def test_it_htmx_redirects_on_the_client(self, client_logged_in, company, enqueued) -> None:
+    def test_it_htmx_redirects_on_the_client(
+        self, client_logged_in, company, enqueued_import
+    ) -> None:
         run = make_run(company, status=ImportRun.Status.FAILED)
 
         response = client_logged_in.post(retry_url(run), headers=HTMX)
@@ -236,7 +231,7 @@ class TestRetry:
         assert run.status == ImportRun.Status.PENDING
 
     def test_retrying_a_running_import_changes_nothing(
-        self, client_logged_in, company, enqueued
+        self, client_logged_in, company, enqueued_import
     ) -> None:
         run = make_run(company, status=ImportRun.Status.RUNNING)
 
@@ -245,9 +240,9 @@ class TestRetry:
         assert response["Location"] == progress_url(run)
         run.refresh_from_db()
         assert run.status == ImportRun.Status.RUNNING
-        enqueued.assert_not_called()
+        enqueued_import.assert_not_called()
 
-    def test_other_company_gets_404(self, client_logged_in, other_company, enqueued) -> None:
+    def test_other_company_gets_404(self, client_logged_in, other_company, enqueued_import) -> None:
         run = make_run(other_company, status=ImportRun.Status.FAILED)
 
         assert client_logged_in.post(retry_url(run)).status_code == 404

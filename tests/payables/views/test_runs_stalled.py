@@ -4,13 +4,13 @@ stalled and offer Retry, "Refresh now" resumes it, and the inbox says its list i
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from payables.models import ImportRun
+from tests.payables.factories import ImportRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,20 +18,11 @@ HTMX = {"HX-Request": "true"}
 INBOX = reverse("payables:bill-list")
 
 
-@pytest.fixture
-def enqueued():
-    with (
-        mock.patch("payables.tasks.payables_import.delay_on_commit") as imports,
-        mock.patch("payables.tasks.payables_refresh.delay_on_commit") as refreshes,
-    ):
-        yield {"import": imports, "refresh": refreshes}
-
-
 def make_run(company, *, idle: float = 0, **fields) -> ImportRun:
     """A running run whose last stored page was `idle` seconds ago."""
     now = timezone.now()
     fields.setdefault("status", ImportRun.Status.RUNNING)
-    return ImportRun.objects.create(
+    return ImportRunFactory(
         company=company,
         connection=company.connections.get(),
         lease="dead-worker",
@@ -67,7 +58,7 @@ class TestImportProgress:
         assert "Retry the import" in response.text
 
     def test_retry_resumes_the_stalled_run_from_its_token(
-        self, client_logged_in, company, enqueued
+        self, client_logged_in, company, enqueued_runs
     ) -> None:
         run = make_run(company, idle=600, phase="bills", bills_token="page-3", resumes=3)
 
@@ -78,9 +69,9 @@ class TestImportProgress:
         assert (run.status, run.lease, run.bills_token) == (ImportRun.Status.PENDING, "", "page-3")
         # A person's retry gives the sweeper its automatic retries back.
         assert run.resumes == 0
-        enqueued["import"].assert_called_once_with(run.pk)
+        enqueued_runs["import"].assert_called_once_with(run.pk)
 
-    def test_a_live_import_is_not_stalled(self, client_logged_in, company, enqueued) -> None:
+    def test_a_live_import_is_not_stalled(self, client_logged_in, company, enqueued_runs) -> None:
         run = make_run(company, idle=5)
 
         html = client_logged_in.get(reverse("payables:import-progress", args=[run.pk])).text
@@ -88,7 +79,7 @@ class TestImportProgress:
 
         assert "stalled" not in html
         assert 'hx-trigger="every 2s"' in html
-        enqueued["import"].assert_not_called()
+        enqueued_runs["import"].assert_not_called()
 
 
 class TestRefresh:
@@ -102,7 +93,7 @@ class TestRefresh:
         assert "hx-trigger" not in html
 
     def test_refresh_now_resumes_a_stalled_refresh(
-        self, client_logged_in, company, enqueued
+        self, client_logged_in, company, enqueued_runs
     ) -> None:
         run = make_run(company, idle=600, kind=ImportRun.Kind.REFRESH, phase="bills")
 
@@ -112,10 +103,10 @@ class TestRefresh:
         run.refresh_from_db()
         assert run.status == ImportRun.Status.PENDING
         assert not run.is_stalled()
-        enqueued["refresh"].assert_called_once_with(run.pk)
+        enqueued_runs["refresh"].assert_called_once_with(run.pk)
 
     def test_refresh_now_resumes_a_stalled_first_link_import(
-        self, client_logged_in, company, enqueued
+        self, client_logged_in, company, enqueued_runs
     ) -> None:
         run = make_run(company, idle=600)
 
@@ -124,8 +115,8 @@ class TestRefresh:
         assert response["Location"] == reverse("payables:import-progress", args=[run.pk])
         run.refresh_from_db()
         assert run.status == ImportRun.Status.PENDING
-        enqueued["import"].assert_called_once_with(run.pk)
-        enqueued["refresh"].assert_not_called()
+        enqueued_runs["import"].assert_called_once_with(run.pk)
+        enqueued_runs["refresh"].assert_not_called()
 
 
 class TestInboxNotice:

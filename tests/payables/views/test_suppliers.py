@@ -183,7 +183,7 @@ def test_create_adds_the_supplier_to_the_ledger_and_audits_it(ledger_client, imp
     supplier = Supplier.objects.get(company=imported.company, name="Fresh Fruit Co")
     assert response.status_code == 302
     assert response["Location"] == detail(supplier)
-    document = get_document(imported.ledger_connection, Dataset.SUPPLIERS, supplier.codat_id)
+    document = get_document(imported.ledger, Dataset.SUPPLIERS, supplier.codat_id)
     assert document is not None
     assert document["emailAddress"] == "fay@fruit.example"
     assert document["defaultCurrency"] == "EUR"
@@ -256,7 +256,7 @@ def test_edit_replaces_the_supplier_in_the_ledger_and_audits_the_change(
                                                       "phone": supplier.phone,
                                                       "default_currency": supplier.default_currency})  # fmt: skip
     assert response.status_code == 302
-    document = get_document(imported.ledger_connection, Dataset.SUPPLIERS, supplier.codat_id)
+    document = get_document(imported.ledger, Dataset.SUPPLIERS, supplier.codat_id)
     assert document is not None
     assert document["contactName"] == "New Person"
     # A full replace: what billpay does not edit (addresses, status) is sent back unchanged.
@@ -273,7 +273,7 @@ def test_edit_replaces_the_supplier_in_the_ledger_and_audits_the_change(
 def test_edit_archived_supplier_shows_the_ledger_message(ledger_client, imported) -> None:
     supplier = Supplier.objects.for_company(imported.company).first()
     assert supplier is not None
-    platform_record_edit(connection=imported.ledger_connection, dataset=Dataset.SUPPLIERS,
+    platform_record_edit(connection=imported.ledger, dataset=Dataset.SUPPLIERS,
                          record_id=supplier.codat_id, changes={"status": "Archived"})  # fmt: skip
     Supplier.objects.filter(pk=supplier.pk).update(status=Supplier.Status.ARCHIVED)
     response = ledger_client.post(edit(supplier), {"name": "Renamed Ltd"})
@@ -304,7 +304,7 @@ def test_edit_get_shows_current_values(client_logged_in, known) -> None:
 def test_refresh_pulls_current_details_from_the_ledger(ledger_client, imported) -> None:
     supplier = Supplier.objects.for_company(imported.company).first()
     assert supplier is not None
-    platform_record_edit(connection=imported.ledger_connection, dataset=Dataset.SUPPLIERS,
+    platform_record_edit(connection=imported.ledger, dataset=Dataset.SUPPLIERS,
                          record_id=supplier.codat_id, changes={"phone": "+44 999"})  # fmt: skip
     response = ledger_client.post(refresh(supplier))
     assert response.status_code == 302
@@ -321,7 +321,7 @@ def test_refresh_pulls_current_details_from_the_ledger(ledger_client, imported) 
 @ledger_db
 def test_edit_currency_on_quickbooks_shows_its_rule(client, user, ledger) -> None:
     from accounts.services import ACTIVE_COMPANY_SESSION_KEY
-    from tests.payables.ledger_fixtures import import_ledger
+    from tests.ledger_company import import_ledger
 
     qbo = import_ledger(user, platform_key="qhyg", name="Books Ltd")
     client.force_login(user)

@@ -36,12 +36,6 @@ def webhook_settings(settings):
 
 
 @pytest.fixture
-def enqueued():
-    with mock.patch("payables.tasks.payables_refresh.delay_on_commit") as delay:
-        yield delay
-
-
-@pytest.fixture
 def csrf_client() -> Client:
     """No session, CSRF enforced: what Codat's sender looks like."""
     return Client(enforce_csrf_checks=True)
@@ -80,23 +74,31 @@ def read_completed(company) -> bytes:
     })  # fmt: skip
 
 
+def assert_refresh_queued(company, enqueued_refresh) -> None:
+    """The message was recorded as processed and queued one refresh of the company."""
+    run = ImportRun.objects.get(company=company, kind=ImportRun.Kind.REFRESH, trigger="webhook")
+    enqueued_refresh.assert_called_once_with(run.pk)
+    event = WebhookEvent.objects.get()
+    assert (event.status, event.company) == (WebhookEvent.Status.PROCESSED, company)
+
+
 # --- signature cases ----------------------------------------------------------------------------
 
 
-def test_a_valid_read_completed_queues_a_refresh(csrf_client, company, enqueued) -> None:
+def test_a_valid_read_completed_queues_a_refresh(csrf_client, company, enqueued_refresh) -> None:
     body = read_completed(company)
     response = post(csrf_client, body, signed(body))
     assert response.status_code == 200, response.content
     run = ImportRun.objects.get(company=company)
     assert run.kind == ImportRun.Kind.REFRESH
     assert run.trigger == "webhook"
-    enqueued.assert_called_once_with(run.pk)
+    enqueued_refresh.assert_called_once_with(run.pk)
     event = WebhookEvent.objects.get()
     assert event.status == WebhookEvent.Status.PROCESSED
     assert event.company == company
 
 
-def test_bad_signature_is_refused(csrf_client, company, enqueued) -> None:
+def test_bad_signature_is_refused(csrf_client, company, enqueued_refresh) -> None:
     body = read_completed(company)
     headers = signed(body)
     tampered = body.replace(b"bills", b"billz")
@@ -117,21 +119,25 @@ def test_timestamp_outside_five_minutes_is_refused(csrf_client, company, skew) -
     assert not WebhookEvent.objects.exists()
 
 
-def test_timestamp_within_five_minutes_is_accepted(csrf_client, company, enqueued) -> None:
+def test_timestamp_within_five_minutes_is_accepted(csrf_client, company, enqueued_refresh) -> None:
     body = read_completed(company)
     assert (
         post(csrf_client, body, signed(body, timestamp=int(time.time()) - 290)).status_code == 200
     )
+    assert_refresh_queued(company, enqueued_refresh)
 
 
-def test_one_matching_signature_among_several_is_enough(csrf_client, company, enqueued) -> None:
+def test_one_matching_signature_among_several_is_enough(
+    csrf_client, company, enqueued_refresh
+) -> None:
     body = read_completed(company)
     headers = signed(body)
     headers["webhook-signature"] = "v1,bm90LXRoaXMtb25l v2,abc " + headers["webhook-signature"]
     assert post(csrf_client, body, headers).status_code == 200
+    assert_refresh_queued(company, enqueued_refresh)
 
 
-def test_a_repeated_webhook_id_is_processed_once(csrf_client, company, enqueued) -> None:
+def test_a_repeated_webhook_id_is_processed_once(csrf_client, company, enqueued_refresh) -> None:
     body = read_completed(company)
     first = post(csrf_client, body, signed(body, message_id="msg_same"))
     ImportRun.objects.update(status=ImportRun.Status.SUCCEEDED)  # the refresh finished
@@ -202,10 +208,10 @@ def deliver(client: Client, sent) -> list[Any]:
 
 
 def test_sandbox_deauthorize_reaches_billpay(
-    csrf_client, imported, sent, enqueued, django_capture_on_commit_callbacks
+    csrf_client, imported, sent, enqueued_refresh, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(using="sandbox", execute=True):
-        connection_deauthorize(connection=imported.ledger_connection)
+        connection_deauthorize(connection=imported.ledger)
     (response,) = deliver(csrf_client, sent)
     assert response.status_code == 200
     imported.connection.refresh_from_db()
@@ -218,13 +224,13 @@ def test_sandbox_deauthorize_reaches_billpay(
 
 
 def test_sandbox_reconnect_and_read_completed_trigger_refreshes(
-    csrf_client, imported, sent, enqueued, django_capture_on_commit_callbacks
+    csrf_client, imported, sent, enqueued_refresh, django_capture_on_commit_callbacks
 ) -> None:
-    LedgerConnection.objects.filter(pk=imported.ledger_connection.pk).update(status="Deauthorized")
+    LedgerConnection.objects.filter(pk=imported.ledger.pk).update(status="Deauthorized")
     Connection.objects.filter(pk=imported.connection.pk).update(status="Deauthorized")
-    imported.ledger_connection.refresh_from_db()
+    imported.ledger.refresh_from_db()
     with django_capture_on_commit_callbacks(using="sandbox", execute=True):
-        connection_consent(connection=imported.ledger_connection, granted=True)
+        connection_consent(connection=imported.ledger, granted=True)
     (response,) = deliver(csrf_client, sent)
     assert response.json()["status"] == "processed"
     imported.connection.refresh_from_db()
@@ -233,9 +239,7 @@ def test_sandbox_reconnect_and_read_completed_trigger_refreshes(
     assert run.trigger == "webhook"
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.SUCCEEDED)
     with django_capture_on_commit_callbacks(using="sandbox", execute=True):
-        connection_read_complete(
-            connection=imported.ledger_connection, records_modified={"bills": 2}
-        )
+        connection_read_complete(connection=imported.ledger, records_modified={"bills": 2})
     (response,) = deliver(csrf_client, sent)
     assert response.status_code == 200
     assert ImportRun.objects.filter(company=imported.company, kind="refresh").count() == 2
@@ -246,7 +250,7 @@ def test_sandbox_sends_nothing_unless_configured(
 ) -> None:
     webhook_settings.SANDBOX_WEBHOOK_URL = ""
     with django_capture_on_commit_callbacks(using="sandbox", execute=True):
-        connection_deauthorize(connection=imported.ledger_connection)
+        connection_deauthorize(connection=imported.ledger)
     sent.assert_not_called()
 
 
