@@ -5,8 +5,8 @@
   the rule import-linter's built-in `private_modules` applies to modules, extended to every name
   an import statement names. `from payables.services.imports import _upsert` in
   `payables.services.bills` breaks it (`_upsert` is private to `payables.services.imports`);
-  `from codat._json import dumps` in `codat.client` keeps it (`_json` is private to `codat`, and
-  `codat.client` is inside `codat`); the same import in `sandbox` breaks it. grimp's graph holds
+  `from codat._parse import Fields` in `codat.types` keeps it (`_parse` is private to `codat`, and
+  `codat.types` is inside `codat`); the same import in `sandbox` breaks it. grimp's graph holds
   modules only, so this contract reads the import statements itself (every one, in function bodies
   too).
 - `acyclic_modules`: no import cycle between modules, once the imports listed in
