@@ -5,7 +5,7 @@ import uuid
 import factory
 from factory.django import DjangoModelFactory
 
-from accounts.models import Company, Connection, Membership, User
+from accounts.models import AuditLogEntry, Company, Connection, Membership, User, WebhookEvent
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -58,3 +58,33 @@ class ConnectionFactory(DjangoModelFactory):
             f"/connections/{c.codat_connection_id}/start"
         )
     )
+
+
+class AuditLogEntryFactory(DjangoModelFactory):
+    """A user's change to one of the company's suppliers."""
+
+    class Meta:
+        model = AuditLogEntry
+
+    company = factory.SubFactory(CompanyFactory)
+    action = "supplier.updated"
+    object_type = "supplier"
+    object_id = factory.Sequence(str)
+
+
+class WebhookEventFactory(DjangoModelFactory):
+    """A processed Codat webhook message about the company."""
+
+    class Meta:
+        model = WebhookEvent
+
+    message_id = factory.Sequence(lambda n: f"msg_{n}")
+    event_type = "read.completed"
+    company = factory.SubFactory(CompanyFactory)
+    payload = factory.LazyAttribute(
+        lambda e: {
+            "eventType": e.event_type,
+            "payload": {"referenceCompany": {"id": e.company.codat_company_id}},
+        }
+    )
+    status = WebhookEvent.Status.PROCESSED

@@ -8,6 +8,7 @@ import factory
 from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
+from accounts.models import Connection
 from payables.models import (
     Account,
     Attachment,
@@ -15,6 +16,7 @@ from payables.models import (
     Bill,
     BillDocument,
     BillLineItem,
+    BillSubmission,
     ImportRun,
     MappingStatus,
     Payment,
@@ -166,6 +168,27 @@ class BillDocumentFactory(DjangoModelFactory):
     file = factory.LazyAttribute(lambda d: ContentFile(b"%PDF-1.4\n%%EOF\n\n", name=d.name))
 
 
+class BillSubmissionFactory(DjangoModelFactory):
+    """The create form's submit that made the bill."""
+
+    class Meta:
+        model = BillSubmission
+
+    company = factory.SubFactory(CompanyFactory)
+    bill = factory.SubFactory(BillFactory, company=factory.SelfAttribute("..company"))
+    key = factory.LazyFunction(uuid.uuid4)
+    kind = BillSubmission.Kind.CREATE
+
+
+def _company_connection(run: ImportRun) -> Connection:
+    # The company's own connection when it has one (the `company` fixture's does): a run is
+    # always on the company's connection, and a second one would break `connections.get()`.
+    company = run.company
+    if company.pk is not None and (found := company.connections.first()) is not None:
+        return found
+    return ConnectionFactory(company=company)
+
+
 class ImportRunFactory(DjangoModelFactory):
     """A first-link import waiting to start, on the company's connection."""
 
@@ -173,6 +196,6 @@ class ImportRunFactory(DjangoModelFactory):
         model = ImportRun
 
     company = factory.SubFactory(CompanyFactory)
-    connection = factory.SubFactory(ConnectionFactory, company=factory.SelfAttribute("..company"))
+    connection = factory.LazyAttribute(_company_connection)
     kind = ImportRun.Kind.FIRST_LINK
     status = ImportRun.Status.PENDING

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from payables.models import Attachment, Bill, ImportRun, Payment
+from accounts.models import AuditLogEntry, WebhookEvent
+from payables.models import Attachment, Bill, BillSubmission, ImportRun, Payment
+from tests.accounts.factories import AuditLogEntryFactory, CompanyFactory, WebhookEventFactory
 from tests.payables.factories import (
     AccountFactory,
     AttachmentFactory,
@@ -10,6 +12,7 @@ from tests.payables.factories import (
     BillDocumentFactory,
     BillFactory,
     BillLineItemFactory,
+    BillSubmissionFactory,
     ImportRunFactory,
     PaymentEventFactory,
     PaymentFactory,
@@ -54,8 +57,32 @@ def test_attachment_and_document_factories_keep_a_file(company, tmp_path, settin
 def test_import_run_factory_uses_the_companys_connection(company) -> None:
     run = ImportRunFactory(company=company)
 
-    assert run.connection.company == company
+    assert run.connection == company.connections.get()
     assert ImportRun.objects.filter(company=company, status=ImportRun.Status.PENDING).get() == run
+
+
+def test_import_run_factory_links_a_company_without_a_connection() -> None:
+    company = CompanyFactory()
+    run = ImportRunFactory(company=company, kind=ImportRun.Kind.REFRESH)
+
+    assert run.connection == company.connections.get()
+    assert ImportRun.objects.for_company(company).get().kind == ImportRun.Kind.REFRESH
+
+
+def test_bill_submission_factory_keys_the_bill_it_made(company) -> None:
+    submission = BillSubmissionFactory(company=company)
+
+    assert submission.bill.company == company
+    assert BillSubmission.objects.get(company=company, key=submission.key) == submission
+
+
+def test_audit_and_webhook_factories_belong_to_the_company(company) -> None:
+    entry = AuditLogEntryFactory(company=company)
+    event = WebhookEventFactory(company=company)
+
+    assert AuditLogEntry.objects.get(company=company) == entry
+    assert event.payload["payload"]["referenceCompany"]["id"] == company.codat_company_id
+    assert WebhookEvent.objects.get(status=WebhookEvent.Status.PROCESSED) == event
 
 
 def test_mapping_option_factories_belong_to_the_company(company) -> None:
