@@ -38,6 +38,7 @@ from sandbox.api.records import get_document
 from sandbox.models import Dataset, LedgerConnection, LedgerRecord
 from sandbox.seed import SeedSummary, seed_company, seed_summary
 from tests.accounts.factories import CompanyFactory, ConnectionFactory, MembershipFactory
+from tests.payables.factories import ImportRunFactory
 
 UNPAID = ("Open", "PartiallyPaid")
 PLATFORM_NAMES = {"gbol": "Xero", "qhyg": "QuickBooks Online"}
@@ -122,7 +123,7 @@ class LedgerCompany:
     # --- Acting
 
     def new_run(self) -> ImportRun:
-        return ImportRun.objects.create(company=self.company, connection=self.connection)
+        return ImportRunFactory(company=self.company, connection=self.connection)
 
     def pay(self, bill: Bill, amount: Decimal | None = None, **kwargs: Any) -> Payment:
         """Pay the bill through the real service (its amount due, from its currency's bank)."""

@@ -161,8 +161,13 @@ def test_a_violation_fails_the_step_it_happens_in(journey: Journey) -> None:
 
 def test_staff_in_the_admin(journey: Journey) -> None:
     """Staff's pages meet the same bar: no CSP violation, no console error, no serious axe issue."""
-    from tests.accounts.factories import ConnectionFactory, UserFactory
-    from tests.payables.factories import BillFactory
+    from tests.accounts.factories import UserFactory
+    from tests.payables.factories import (
+        BillFactory,
+        ImportRunFactory,
+        PaymentEventFactory,
+        PaymentFactory,
+    )
 
     UserFactory(email="staff@example.com", is_staff=True, is_superuser=True, password=PASSWORD)
     bill = BillFactory(reference="INV-2041")
@@ -174,36 +179,19 @@ def test_staff_in_the_admin(journey: Journey) -> None:
     steps.admin_open(journey, link="Faults", name="admin-faults")
 
     # The payments' pages, their audit log, the sync runs and the suppliers: lists and a row each.
-    bank = BankAccount.objects.create(
-        company=bill.company,
-        codat_id="bank-1",
-        name="Current account",
-        currency=bill.currency,
-        status=MappingStatus.ACTIVE,
-    )
-    payment = Payment.objects.create(
+    payment = PaymentFactory(
         company=bill.company,
         bill=bill,
-        bank_account=bank,
+        bank_account__codat_id="bank-1",
+        bank_account__name="Current account",
         amount=Decimal("10.00"),
-        currency=bill.currency,
         paid_on=bill.issue_date,
-        amount_due_before=bill.amount_due,
         status=Payment.Status.SUCCEEDED,
         codat_id="payment-1",
     )
-    PaymentEvent.objects.create(
-        payment=payment,
-        kind=PaymentEvent.Kind.SUCCEEDED,
-        status=payment.status,
-        amount=payment.amount,
-        currency=payment.currency,
-    )
-    ImportRun.objects.create(
-        company=bill.company,
-        connection=ConnectionFactory(company=bill.company),
-        kind=ImportRun.Kind.REFRESH,
-        status=ImportRun.Status.SUCCEEDED,
+    PaymentEventFactory(payment=payment, kind=PaymentEvent.Kind.SUCCEEDED)
+    ImportRunFactory(
+        company=bill.company, kind=ImportRun.Kind.REFRESH, status=ImportRun.Status.SUCCEEDED
     )
     for changelist, name in (
         ("Payments", "admin-payment"),

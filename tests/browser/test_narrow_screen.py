@@ -12,8 +12,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from payables.models import BankAccount, Bill, ImportRun, MappingStatus, Payment, Supplier
+from payables.models import Bill, ImportRun, Payment, Supplier
 from tests.ledger_company import LedgerCompany, paying_company
+from tests.payables.factories import PaymentFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -55,17 +56,12 @@ def _context(chromium: Any, live_server: Any, user: Any | None, *, javascript: b
 def paying(user: Any) -> LedgerCompany:
     paying = paying_company(user=user, bills=6)
     bill = paying.bill("GBP")
-    bank = BankAccount.objects.for_company(paying.company).filter(
-        status=MappingStatus.ACTIVE, currency=bill.currency
-    )[0]
-    Payment.objects.create(
+    PaymentFactory(
         company=paying.company,
         bill=bill,
-        bank_account=bank,
+        bank_account=paying.bank(bill.currency),
         amount=Decimal("10.00"),
-        currency=bill.currency,
         paid_on=bill.issue_date,
-        amount_due_before=bill.amount_due,
         status=Payment.Status.SUCCEEDED,
         codat_id="payment-narrow-1",
     )

@@ -142,30 +142,48 @@ class PaymentEventFactory(DjangoModelFactory):
     currency = factory.LazyAttribute(lambda e: e.payment.currency)
 
 
+PDF = b"%PDF-1.4\n%%EOF\n\n"
+
+
+def _stored(content: bytes | None, name: str) -> ContentFile[bytes] | str:
+    return "" if content is None else ContentFile(content, name=name)
+
+
 class AttachmentFactory(DjangoModelFactory):
-    """A small PDF kept in billpay's storage, not yet sent to the ledger."""
+    """A small PDF kept in billpay's storage, not yet sent to the ledger.
+
+    `content=b"..."` stores other bytes; `content=None` makes a row without a local file.
+    """
 
     class Meta:
         model = Attachment
+
+    class Params:
+        content = PDF
 
     company = factory.SubFactory(CompanyFactory)
     bill = factory.SubFactory(BillFactory, company=factory.SelfAttribute("..company"))
     name = factory.Sequence(lambda n: f"invoice-{n}.pdf")
     content_type = "application/pdf"
-    size = 16  # the bytes below
-    file = factory.LazyAttribute(lambda a: ContentFile(b"%PDF-1.4\n%%EOF\n\n", name=a.name))
+    size = factory.LazyAttribute(lambda a: None if a.content is None else len(a.content))
+    file = factory.LazyAttribute(lambda a: _stored(a.content, a.name))
     sync_status = Attachment.SyncStatus.PENDING
 
 
 class BillDocumentFactory(DjangoModelFactory):
+    """A PDF dropped to start a bill, kept in billpay's storage."""
+
     class Meta:
         model = BillDocument
+
+    class Params:
+        content = PDF
 
     company = factory.SubFactory(CompanyFactory)
     name = "invoice.pdf"
     content_type = "application/pdf"
-    size = 16  # the bytes below
-    file = factory.LazyAttribute(lambda d: ContentFile(b"%PDF-1.4\n%%EOF\n\n", name=d.name))
+    size = factory.LazyAttribute(lambda d: len(d.content))
+    file = factory.LazyAttribute(lambda d: ContentFile(d.content, name=d.name))
 
 
 class BillSubmissionFactory(DjangoModelFactory):

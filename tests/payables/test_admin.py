@@ -13,8 +13,8 @@ from django.utils import timezone
 from accounts.models import AuditLogEntry, Connection
 from payables.models import Bill, ImportRun
 from sandbox.models import Fault, LedgerConnection
-from tests.accounts.factories import UserFactory
-from tests.payables.factories import BillFactory, SupplierFactory
+from tests.accounts.factories import AuditLogEntryFactory, UserFactory
+from tests.payables.factories import BillFactory, ImportRunFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -50,9 +50,8 @@ def test_only_staff_reach_admin(client, user) -> None:
 def test_connections_show_status_last_sync_and_reconnect(
     staff_client, company, other_company
 ) -> None:
-    connection = company.connections.get()
-    ImportRun.objects.create(company=company, connection=connection, status="succeeded",
-                             finished_at=timezone.now() - dt.timedelta(hours=1))  # fmt: skip
+    ImportRunFactory(company=company, status="succeeded",
+                     finished_at=timezone.now() - dt.timedelta(hours=1))  # fmt: skip
     Connection.objects.filter(company=other_company).update(status="Deauthorized")
     response = staff_client.get(reverse("admin:accounts_connection_changelist"))
     assert response.status_code == 200
@@ -109,8 +108,8 @@ def test_bills_search_by_supplier_and_filter_by_due(staff_client, company) -> No
 
 
 def test_sync_runs_list_refreshes(staff_client, company) -> None:
-    ImportRun.objects.create(company=company, connection=company.connections.get(),
-                             kind="refresh", trigger="schedule", status="failed", error="Down.")  # fmt: skip
+    ImportRunFactory(company=company, kind="refresh", trigger="schedule", status="failed",
+                     error="Down.")  # fmt: skip
     response = staff_client.get(reverse("admin:payables_importrun_changelist") + "?kind=refresh")
     assert response.status_code == 200
     assert "Down." in response.text
@@ -118,8 +117,8 @@ def test_sync_runs_list_refreshes(staff_client, company) -> None:
 
 
 def test_audit_log_is_read_only(staff_client, company) -> None:
-    entry = AuditLogEntry.objects.create(company=company, action="supplier.updated",
-                                         object_type="supplier", object_id="1")  # fmt: skip
+    entry = AuditLogEntryFactory(company=company, action="supplier.updated",
+                                 object_type="supplier", object_id="1")  # fmt: skip
     assert staff_client.get(reverse("admin:accounts_auditlogentry_changelist")).status_code == 200
     assert staff_client.get(reverse("admin:accounts_auditlogentry_add")).status_code == 403
     change = staff_client.post(reverse("admin:accounts_auditlogentry_change", args=[entry.pk]),

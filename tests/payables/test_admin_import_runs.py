@@ -7,7 +7,12 @@ from django.urls import reverse
 
 from payables.models import ImportRun
 from tests.accounts.factories import UserFactory
-from tests.payables.factories import BillFactory, BillLineItemFactory, SupplierFactory
+from tests.payables.factories import (
+    BillFactory,
+    BillLineItemFactory,
+    ImportRunFactory,
+    SupplierFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +43,8 @@ def test_a_bill_shows_read_only_with_its_lines(admin_client_, company) -> None:
 
 
 def test_retry_action_queues_failed_runs_only(admin_client_, company) -> None:
-    connection = company.connections.get()
-    failed = ImportRun.objects.create(
-        company=company, connection=connection, status=ImportRun.Status.FAILED, error="Down"
-    )
-    done = ImportRun.objects.create(
-        company=company, connection=connection, status=ImportRun.Status.SUCCEEDED
-    )
+    failed = ImportRunFactory(company=company, status=ImportRun.Status.FAILED, error="Down")
+    done = ImportRunFactory(company=company, status=ImportRun.Status.SUCCEEDED)
 
     with mock.patch("payables.tasks.payables_import.delay_on_commit") as delay:
         response = admin_client_.post(

@@ -9,10 +9,10 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from payables.models import BankAccount, MappingStatus, Payment, PaymentEvent
+from payables.models import Payment
 from payables.tasks import payment_retry
 from tests.accounts.factories import UserFactory
-from tests.payables.factories import BillFactory
+from tests.payables.factories import BillFactory, PaymentEventFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +26,13 @@ def staff(client):
 @pytest.fixture
 def payment(company):
     bill = BillFactory(company=company)
-    bank = BankAccount.objects.create(
-        company=company, codat_id="b", name="Current", currency="GBP", status=MappingStatus.ACTIVE
-    )
-    payment = Payment.objects.create(
-        company=company, bill=bill, bank_account=bank, amount=Decimal("10.00"), currency="GBP",
-        paid_on=dt.date(2026, 3, 1), amount_due_before=bill.amount_due,
+    payment = PaymentFactory(
+        company=company, bill=bill, bank_account__codat_id="b", bank_account__name="Current",
+        amount=Decimal("10.00"), paid_on=dt.date(2026, 3, 1),
     )  # fmt: skip
-    PaymentEvent.objects.create(
-        payment=payment, kind="unavailable", status="pending", amount=payment.amount,
-        currency="GBP", message="Codat did not answer in time", correlation_id="corr-1",
+    PaymentEventFactory(
+        payment=payment, kind="unavailable", message="Codat did not answer in time",
+        correlation_id="corr-1",
     )  # fmt: skip
     return payment
 

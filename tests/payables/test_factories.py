@@ -51,7 +51,11 @@ def test_attachment_and_document_factories_keep_a_file(company, tmp_path, settin
     assert attachment.bill.company == company
     assert attachment.sync_status == Attachment.SyncStatus.PENDING
     assert attachment.file.read().startswith(b"%PDF")
+    assert attachment.file.size == attachment.size
     assert document.file.size == document.size
+    listed_only = AttachmentFactory(company=company, content=None)
+    assert (listed_only.file.name, listed_only.size) == ("", None)
+    assert AttachmentFactory(company=company, content=b"%PDF-1.4 test").size == 13
 
 
 def test_import_run_factory_uses_the_companys_connection(company) -> None:

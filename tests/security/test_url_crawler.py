@@ -24,8 +24,14 @@ from django.urls.converters import IntConverter, UUIDConverter
 from django.urls.resolvers import RoutePattern
 
 from accounts.models import Company
-from payables.models import Attachment, BankAccount, BillDocument, ImportRun, Payment
-from tests.payables.factories import BillFactory, SupplierFactory
+from payables.models import BillDocument, ImportRun
+from tests.payables.factories import (
+    AttachmentFactory,
+    BillFactory,
+    ImportRunFactory,
+    PaymentFactory,
+    SupplierFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,9 +74,7 @@ def _bill(company: Company) -> int:
 
 def _import_run(company: Company) -> int:
     # A finished run: a company has at most one live run, and the crawler makes several.
-    return ImportRun.objects.create(
-        company=company, connection=company.connections.get(), status=ImportRun.Status.FAILED
-    ).pk
+    return int(ImportRunFactory(company=company, status=ImportRun.Status.FAILED).pk)
 
 
 def _connection(company: Company) -> int:
@@ -86,30 +90,11 @@ def _supplier(company: Company) -> int:
 
 
 def _attachment(company: Company) -> int:
-    attachment = Attachment(
-        company=company, bill=BillFactory(company=company), name="theirs.pdf", size=8
-    )
-    attachment.file.save("theirs.pdf", ContentFile(b"%PDF-1.4"), save=True)
-    return int(attachment.pk)
+    return int(AttachmentFactory(company=company, name="theirs.pdf", content=b"%PDF-1.4").pk)
 
 
 def _payment(company: Company) -> int:
-    bill = BillFactory(company=company)
-    bank = BankAccount.objects.create(
-        company=company, codat_id=str(uuid.uuid4()), name="Theirs", currency="GBP", status="Active"
-    )
-    return int(
-        Payment.objects.create(
-            company=company,
-            bill=bill,
-            bank_account=bank,
-            amount=bill.amount_due,
-            currency=bill.currency,
-            paid_on=bill.issue_date,
-            amount_due_before=bill.amount_due,
-            status=Payment.Status.PENDING,
-        ).pk
-    )
+    return int(PaymentFactory(company=company, bank_account__name="Theirs").pk)
 
 
 def _document(company: Company) -> str:

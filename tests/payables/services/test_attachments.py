@@ -20,7 +20,7 @@ from payables.tasks import attachment_sync as attachment_sync_task
 from sandbox.models import Fault, LedgerAttachment
 from sandbox.services import fault_inject, faults_clear
 from tests.ledger_company import LedgerCompany
-from tests.payables.factories import BillFactory
+from tests.payables.factories import AttachmentFactory, BillFactory
 from tests.payables.pdfs import PNG_1PX, make_pdf
 
 pytestmark = [
@@ -274,8 +274,8 @@ def test_another_company_cannot_download_or_retry_or_upload(
     client_logged_in, other_company
 ) -> None:
     bill = BillFactory(company=other_company)
-    attachment = Attachment.objects.create(
-        company=other_company, bill=bill, name="secret.pdf", codat_id="x", size=3
+    attachment = AttachmentFactory(
+        company=other_company, bill=bill, name="secret.pdf", codat_id="x", content=b"%PDF"
     )
 
     download = client_logged_in.get(reverse("payables:attachment-download", args=[attachment.pk]))

@@ -20,6 +20,7 @@ from payables.services.bills import (
 from sandbox.models import Fault
 from sandbox.services import fault_inject, faults_clear
 from tests.ledger_company import LedgerCompany
+from tests.payables.factories import TaxRateFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -157,12 +158,8 @@ def test_bad_input_is_refused_before_the_ledger(linked: LedgerCompany) -> None:
 
 def test_sales_tax_rates_are_not_valid_on_expense_accounts(linked: LedgerCompany) -> None:
     purchase = linked.tax_rate("INPUT2")
-    sales = type(purchase).objects.create(
-        company=linked.company,
-        codat_id="OUTPUT2",
-        code="OUTPUT2",
-        name="20% (VAT on Income)",
-        status="Active",
+    sales = TaxRateFactory(
+        company=linked.company, codat_id="OUTPUT2", code="OUTPUT2", name="20% (VAT on Income)"
     )
     account = linked.account("461")
 

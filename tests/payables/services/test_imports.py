@@ -7,6 +7,7 @@ import pytest
 from payables.models import ImportRun
 from payables.services.imports import payables_import_retry, payables_import_start
 from tests.accounts.factories import ConnectionFactory
+from tests.payables.factories import ImportRunFactory
 
 
 @pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_start_twice_returns_the_live_run(company, enqueued_import) -> None:
 @pytest.mark.django_db
 def test_start_loses_the_race_and_returns_the_winner(company, enqueued_import) -> None:
     connection = company.connections.get()
-    winner = ImportRun.objects.create(company=company, connection=connection)
+    winner = ImportRunFactory(company=company)
     # The race: the check for a live run saw none, but the winner's INSERT came first.
     with mock.patch.object(ImportRun.objects, "filter") as filter_:
         filter_.return_value.first.return_value = None
@@ -49,9 +50,7 @@ def test_start_loses_the_race_and_returns_the_winner(company, enqueued_import) -
 @pytest.mark.django_db
 def test_start_after_a_finished_run_starts_a_new_one(company, enqueued_import) -> None:
     connection = company.connections.get()
-    done = ImportRun.objects.create(
-        company=company, connection=connection, status=ImportRun.Status.SUCCEEDED
-    )
+    done = ImportRunFactory(company=company, status=ImportRun.Status.SUCCEEDED)
 
     run = payables_import_start(company=company, connection=connection)
 
@@ -68,9 +67,8 @@ def test_start_refuses_another_companys_connection(company, other_company, enque
 
 @pytest.mark.django_db
 def test_retry_resets_a_failed_run_keeping_its_tokens(company, enqueued_import) -> None:
-    failed = ImportRun.objects.create(
+    failed = ImportRunFactory(
         company=company,
-        connection=company.connections.get(),
         status=ImportRun.Status.FAILED,
         error="The ledger is down.",
         bills_token="page-3",
@@ -88,11 +86,8 @@ def test_retry_resets_a_failed_run_keeping_its_tokens(company, enqueued_import) 
 
 @pytest.mark.django_db
 def test_retry_returns_the_live_run_when_one_exists(company, enqueued_import) -> None:
-    connection = company.connections.get()
-    failed = ImportRun.objects.create(
-        company=company, connection=connection, status=ImportRun.Status.FAILED
-    )
-    live = ImportRun.objects.create(company=company, connection=connection)
+    failed = ImportRunFactory(company=company, status=ImportRun.Status.FAILED)
+    live = ImportRunFactory(company=company)
 
     run = payables_import_retry(run=failed)
 

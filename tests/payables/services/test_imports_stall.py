@@ -11,6 +11,7 @@ from payables.models import ImportRun
 from payables.services.imports import import_runs_resume_stalled
 from payables.services.runs import run_fail, run_note
 from payables.services.sync import import_runs_expire_stuck
+from tests.payables.factories import ImportRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +21,8 @@ def make_run(company, *, idle: float, **fields) -> ImportRun:
     now = timezone.now()
     fields.setdefault("status", ImportRun.Status.RUNNING)
     fields.setdefault("lease", "worker-1")
-    return ImportRun.objects.create(
+    return ImportRunFactory(
         company=company,
-        connection=company.connections.get(),
         created_at=now - dt.timedelta(hours=3),
         started_at=now - dt.timedelta(hours=3),
         progressed_at=now - dt.timedelta(seconds=idle),
@@ -44,11 +44,7 @@ class TestStalled:
         assert not ImportRun.objects.filter(ImportRun.stalled(timezone.now())).exists()
 
     def test_a_pending_run_no_task_picked_up_is_stalled(self, company) -> None:
-        run = ImportRun.objects.create(
-            company=company,
-            connection=company.connections.get(),
-            created_at=timezone.now() - dt.timedelta(minutes=5),
-        )
+        run = ImportRunFactory(company=company, created_at=timezone.now() - dt.timedelta(minutes=5))
         assert run.is_stalled()
 
     def test_a_finished_run_is_never_stalled(self, company) -> None:

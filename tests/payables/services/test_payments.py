@@ -18,7 +18,7 @@ from codat.client import CodatClient
 from codat.errors import CodatUnavailable
 from codat.money import format_money
 from payables.errors import PaymentError, UnableToPay
-from payables.models import BankAccount, Bill, MappingStatus, Payment, PaymentEvent
+from payables.models import Bill, Payment, PaymentEvent
 from payables.services.payments import payment_retry, payments_reconcile
 from payables.tasks import payment_retry as payment_retry_task
 from sandbox.api.records import save_document
@@ -26,6 +26,7 @@ from sandbox.models import Dataset, Fault, IdempotencyRecord
 from sandbox.services import fault_inject
 from sandbox.transport import sandbox_transport
 from tests.ledger_company import LedgerCompany, paying_company
+from tests.payables.factories import BankAccountFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -158,10 +159,7 @@ def test_a_date_far_in_the_future_is_refused(paying):
 
 def test_another_companys_bank_account_is_refused(paying, other_company):
     bill = paying.bill("GBP")
-    foreign = BankAccount.objects.create(
-        company=other_company, codat_id="x", name="Theirs", currency="GBP",
-        status=MappingStatus.ACTIVE,
-    )  # fmt: skip
+    foreign = BankAccountFactory(company=other_company, codat_id="x", name="Theirs")
     with pytest.raises(UnableToPay, match="does not belong"):
         paying.pay(bill, bank_account=foreign)
     assert Payment.objects.count() == 0
@@ -200,9 +198,8 @@ def test_an_amount_due_changed_elsewhere_is_named(paying):
 
 def test_a_payment_in_flight_blocks_a_second_one(paying, user):
     bill = paying.bill("GBP")
-    Payment.objects.create(
+    PaymentFactory(
         company=paying.company, bill=bill, bank_account=paying.bank(), amount=Decimal(1),
-        currency="GBP", paid_on=dt.date.today(), amount_due_before=bill.amount_due,
         created_by=user,
     )  # fmt: skip
 
@@ -213,10 +210,7 @@ def test_a_payment_in_flight_blocks_a_second_one(paying, user):
 
 def test_a_refusal_by_the_ledger_fails_the_payment_with_its_message(paying):
     bill = paying.bill("GBP")
-    ghost = BankAccount.objects.create(
-        company=paying.company, codat_id="no-such-account", name="Ghost", currency="GBP",
-        status=MappingStatus.ACTIVE,
-    )  # fmt: skip
+    ghost = BankAccountFactory(company=paying.company, codat_id="no-such-account", name="Ghost")
 
     with pytest.raises(UnableToPay, match="Account Ref"):
         paying.pay(bill, bank_account=ghost)

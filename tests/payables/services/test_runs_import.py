@@ -29,6 +29,7 @@ from payables.tasks import payables_import
 from sandbox.models import Dataset, Fault, LedgerRecord
 from sandbox.services import fault_inject
 from tests.ledger_company import UNPAID, seeded
+from tests.payables.factories import ImportRunFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -277,9 +278,7 @@ def test_import_completes_with_every_bill_under_random_429_and_500(ledger) -> No
 
 def test_a_finished_run_is_not_run_again(ledger) -> None:
     s = seeded(bills=5, suppliers=2)
-    run = ImportRun.objects.create(
-        company=s.company, connection=s.connection, status=ImportRun.Status.SUCCEEDED
-    )
+    run = ImportRunFactory(company=s.company, status=ImportRun.Status.SUCCEEDED)
 
     again = payables_import_run(run_id=run.pk)
 

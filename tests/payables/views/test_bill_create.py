@@ -13,6 +13,7 @@ from payables.models import Bill, TaxRate
 from sandbox.models import Fault
 from sandbox.services import fault_inject, faults_clear
 from tests.ledger_company import LedgerCompany
+from tests.payables.factories import TaxRateFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -186,12 +187,8 @@ def _archived_account(linked: LedgerCompany) -> dict[str, str]:
 
 
 def _sales_rate(linked: LedgerCompany) -> dict[str, str]:
-    rate = TaxRate.objects.create(
-        company=linked.company,
-        codat_id="OUTPUT2",
-        code="OUTPUT2",
-        name="20% (VAT on Income)",
-        status="Active",
+    rate = TaxRateFactory(
+        company=linked.company, codat_id="OUTPUT2", code="OUTPUT2", name="20% (VAT on Income)"
     )
     return {"lines-0-tax_rate": str(rate.pk)}
 

@@ -7,8 +7,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from payables.models import Account, Attachment, Bill, MappingStatus, TaxRate
-from tests.payables.factories import BillFactory, BillLineItemFactory, SupplierFactory
+from payables.models import Account, Bill
+from tests.payables.factories import (
+    AccountFactory,
+    AttachmentFactory,
+    BillFactory,
+    BillLineItemFactory,
+    SupplierFactory,
+    TaxRateFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
@@ -33,10 +40,8 @@ def bill(company):
         amount_due=Decimal("440.00"),
         last_read_at=timezone.make_aware(dt.datetime(2026, 3, 14, 8, 5)),
     )
-    Account.objects.create(company=company, codat_id="acc-1", nominal_code="429",
-                           name="General Expenses", status=MappingStatus.ACTIVE)  # fmt: skip
-    TaxRate.objects.create(company=company, codat_id="tax-1", name="20% (VAT on Expenses)",
-                           status=MappingStatus.ACTIVE)  # fmt: skip
+    AccountFactory(company=company, codat_id="acc-1", nominal_code="429", name="General Expenses")
+    TaxRateFactory(company=company, codat_id="tax-1", name="20% (VAT on Expenses)")
     BillLineItemFactory(bill=bill, position=1, description="Paper, A4", quantity=Decimal(10),
                         unit_amount=Decimal("100.00"), tax_amount=Decimal("200.00"),
                         total_amount=Decimal("1200.00"), account_codat_id="acc-1",
@@ -44,8 +49,7 @@ def bill(company):
     BillLineItemFactory(bill=bill, position=2, description="Delivery", quantity=Decimal(1),
                         unit_amount=Decimal("200.00"), tax_amount=Decimal("40.00"),
                         total_amount=Decimal("240.00"), account_codat_id="acc-unknown")  # fmt: skip
-    Attachment.objects.create(company=company, bill=bill, name="invoice.pdf",
-                              content_type="application/pdf", size=20480)  # fmt: skip
+    AttachmentFactory(company=company, bill=bill, name="invoice.pdf", content=None, size=20480)
     return bill
 
 
@@ -89,8 +93,7 @@ def test_it_shows_payments_and_attachments(client_logged_in, bill):
 
 def test_lookups_do_not_cross_companies(client_logged_in, bill, other_company):
     Account.objects.filter(codat_id="acc-1").delete()
-    Account.objects.create(company=other_company, codat_id="acc-1", name="Their Account",
-                           status=MappingStatus.ACTIVE)  # fmt: skip
+    AccountFactory(company=other_company, codat_id="acc-1", name="Their Account")
     assert "Their Account" not in client_logged_in.get(url(bill)).text
 
 

@@ -8,8 +8,8 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from payables.models import Account, Supplier
-from tests.payables.factories import SupplierFactory
+from payables.models import Supplier
+from tests.payables.factories import AccountFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -50,9 +50,7 @@ def test_type_ahead_never_lists_another_companys_suppliers(
 
 
 def test_another_companys_account_gives_no_tax_rates(client_logged_in, other_company) -> None:
-    account = Account.objects.create(
-        company=other_company, codat_id="a1", name="Theirs", type="Expense", status="Active"
-    )
+    account = AccountFactory(company=other_company, codat_id="a1", name="Theirs")
 
     html = client_logged_in.get(
         reverse("payables:bill-tax-rates"),

@@ -17,6 +17,7 @@ from payables.documents import extract_text, propose
 from payables.models import Attachment, Bill, BillDocument, BillLineItem, TaxRate
 from payables.services.bills import line_tax
 from tests.ledger_company import LedgerCompany
+from tests.payables.factories import BillDocumentFactory
 from tests.payables.pdfs import PNG_1PX, make_pdf
 from tests.payables.views.test_bill_create import form_data
 
@@ -140,13 +141,7 @@ def test_a_bad_document_is_refused_with_the_reason(
 def test_another_company_cannot_see_or_use_a_document(
     client_logged_in, linked, other_company
 ) -> None:
-    document = BillDocument.objects.create(
-        company=other_company,
-        name="x.pdf",
-        content_type="application/pdf",
-        size=3,
-        file="attachments/x/y/x.pdf",
-    )
+    document = BillDocumentFactory(company=other_company, name="x.pdf")
 
     preview = client_logged_in.get(reverse("payables:document-preview", args=[document.token]))
     form = client_logged_in.get(reverse("payables:bill-create"), {"document": str(document.token)})

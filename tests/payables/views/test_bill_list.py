@@ -9,9 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Connection
-from payables.models import Attachment, Bill, ImportRun
+from payables.models import Bill, ImportRun
 from tests.accounts.factories import CompanyFactory, MembershipFactory
-from tests.payables.factories import BillFactory, BillLineItemFactory, SupplierFactory
+from tests.payables.factories import (
+    AttachmentFactory,
+    BillFactory,
+    BillLineItemFactory,
+    ImportRunFactory,
+    SupplierFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
@@ -54,8 +60,8 @@ def test_it_lists_unpaid_bills_with_their_columns(client_logged_in, company):
         status=Bill.Status.PARTIALLY_PAID,
         currency="EUR",
     )
-    Attachment.objects.create(company=company, bill=b, name="a.pdf")
-    Attachment.objects.create(company=company, bill=b, name="b.pdf")
+    AttachmentFactory(company=company, bill=b, name="a.pdf", content=None)
+    AttachmentFactory(company=company, bill=b, name="b.pdf", content=None)
     response = client_logged_in.get(URL)
     assert response.status_code == 200
     html = response.text
@@ -425,13 +431,11 @@ def test_summary_ignores_other_companies(client_logged_in, company, other_compan
 
 def test_it_shows_the_last_refresh_and_what_was_not_imported(client_logged_in, company):
     bill(company)
-    connection = company.connections.get()
     finished = timezone.make_aware(dt.datetime(2026, 3, 14, 9, 30))
-    ImportRun.objects.create(company=company, connection=connection,
-                             status=ImportRun.Status.SUCCEEDED, finished_at=finished,
-                             not_imported={"Paid": 12, "Void": 3, "Draft": 2})  # fmt: skip
-    ImportRun.objects.create(company=company, connection=connection,
-                             status=ImportRun.Status.FAILED, finished_at=finished + dt.timedelta(hours=3))  # fmt: skip
+    ImportRunFactory(company=company, status=ImportRun.Status.SUCCEEDED, finished_at=finished,
+                     not_imported={"Paid": 12, "Void": 3, "Draft": 2})  # fmt: skip
+    ImportRunFactory(company=company, status=ImportRun.Status.FAILED,
+                     finished_at=finished + dt.timedelta(hours=3))  # fmt: skip
     html = client_logged_in.get(URL).text
     assert "Last refreshed <time" in html
     assert "14 Mar 2026, 09:30" in html
@@ -450,8 +454,7 @@ def test_it_says_when_never_refreshed(client_logged_in, company):
 
 def test_linked_with_no_unpaid_bills_says_everything_is_paid(client_logged_in, company):
     bill(company, status=Bill.Status.PAID)
-    ImportRun.objects.create(company=company, connection=company.connections.get(),
-                             status=ImportRun.Status.SUCCEEDED, finished_at=timezone.now())  # fmt: skip
+    ImportRunFactory(company=company, status=ImportRun.Status.SUCCEEDED, finished_at=timezone.now())
     html = client_logged_in.get(URL).text
     assert "No unpaid bills. Everything is paid." in html
     assert "Last refreshed" in html

@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from payables.inbox import aging_buckets, aging_chart, not_imported_note
 from payables.models import Attachment, Bill, ImportRun
-from tests.payables.factories import BillFactory, SupplierFactory
+from tests.payables.factories import (
+    AttachmentFactory,
+    BillFactory,
+    ImportRunFactory,
+    SupplierFactory,
+)
 
 TODAY = dt.date(2026, 3, 15)
 URL = "/"
@@ -32,11 +37,11 @@ def _load(company, n: int) -> None:
         for i in range(n)
     )  # fmt: skip
     Attachment.objects.bulk_create(
-        Attachment(company=company, bill=b, name="a.pdf") for b in bills[::3]
+        AttachmentFactory.build(company=company, bill=b, name="a.pdf", content=None)
+        for b in bills[::3]
     )
-    ImportRun.objects.create(company=company, connection=company.connections.get(),
-                             status=ImportRun.Status.SUCCEEDED, finished_at=timezone.now(),
-                             not_imported={"Paid": 4})  # fmt: skip
+    ImportRunFactory(company=company, status=ImportRun.Status.SUCCEEDED, finished_at=timezone.now(),
+                     not_imported={"Paid": 4})  # fmt: skip
 
 
 QUERY_CASES = [

@@ -10,12 +10,12 @@ import pytest
 from django.urls import reverse
 
 from codat.money import input_amount
-from payables.models import BankAccount, Bill, MappingStatus, Payment
+from payables.models import Bill, MappingStatus, Payment
 from sandbox.api.records import save_document
 from sandbox.models import Dataset, Fault
 from sandbox.services import fault_inject
 from tests.ledger_company import LedgerCompany, paying_company
-from tests.payables.factories import BillFactory
+from tests.payables.factories import BankAccountFactory, BillFactory
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sandbox"]),
@@ -81,10 +81,9 @@ def nothing_recorded(paying: LedgerCompany, bill: Bill) -> None:
 
 
 def test_the_form_defaults_to_the_amount_due_today_and_active_accounts(web, paying, bill):
-    archived = BankAccount.objects.create(
-        company=paying.company, codat_id="old", name="Old account", currency="GBP",
-        status=MappingStatus.ARCHIVED,
-    )  # fmt: skip
+    archived = BankAccountFactory(
+        company=paying.company, codat_id="old", name="Old account", status=MappingStatus.ARCHIVED
+    )
     html = web.get(url(bill)).text
     assert f'value="{input_amount(bill.amount_due, bill.currency)}"' in html
     assert re.search(r'name="amount" value="\d+\.\d{2}"', html)  # 4136.79, never 4136.7900
@@ -257,10 +256,9 @@ def test_bad_input_is_refused_with_a_message_and_kept(web, paying, bill, changes
 
 
 def test_another_companys_bank_account_is_refused(web, paying, bill, other_company):
-    theirs = BankAccount.objects.create(
-        company=other_company, codat_id=paying.bank("GBP").codat_id, name="Theirs",
-        currency="GBP", status=MappingStatus.ACTIVE,
-    )  # fmt: skip
+    theirs = BankAccountFactory(
+        company=other_company, codat_id=paying.bank("GBP").codat_id, name="Theirs"
+    )
     html = review(web, paying, bill, bank_account=theirs.pk).text
     assert "Choose one of this company&#x27;s active bank accounts." in html
     nothing_recorded(paying, bill)

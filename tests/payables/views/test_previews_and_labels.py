@@ -15,6 +15,7 @@ from payables.models import Bill, BillDocument, ImportRun
 from payables.services.attachments import attachment_upload
 from tests.accounts.factories import UserFactory
 from tests.ledger_company import LedgerCompany
+from tests.payables.factories import ImportRunFactory
 from tests.payables.pdfs import make_pdf
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -99,9 +100,7 @@ def test_the_sync_runs_trigger_filter_names_a_first_link_import(
     first, _ = ImportRun.objects.get_or_create(
         company=linked.company, kind=ImportRun.Kind.FIRST_LINK, defaults={"connection": connection}
     )
-    ImportRun.objects.create(
-        company=linked.company, connection=connection, kind=ImportRun.Kind.REFRESH, trigger="user"
-    )
+    ImportRunFactory(company=linked.company, kind=ImportRun.Kind.REFRESH, trigger="user")
     url = reverse("admin:payables_importrun_changelist")
 
     html = client.get(url).content.decode()

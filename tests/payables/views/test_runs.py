@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def make_run(company, **fields) -> ImportRun:
     fields.setdefault("status", ImportRun.Status.RUNNING)
-    return ImportRunFactory(company=company, connection=company.connections.get(), **fields)
+    return ImportRunFactory(company=company, **fields)
 
 
 def progress_url(run: ImportRun) -> str:

@@ -24,7 +24,6 @@ def make_run(company, *, idle: float = 0, **fields) -> ImportRun:
     fields.setdefault("status", ImportRun.Status.RUNNING)
     return ImportRunFactory(
         company=company,
-        connection=company.connections.get(),
         lease="dead-worker",
         started_at=now - dt.timedelta(seconds=idle + 60),
         progressed_at=now - dt.timedelta(seconds=idle),

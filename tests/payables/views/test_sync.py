@@ -14,7 +14,13 @@ from accounts.models import Connection
 from payables.models import Attachment, Bill, ImportRun, Payment
 from payables.services.sync import SYNC_HEALTH_CHECKS, Trigger, sync_health
 from payables.tasks import payables_refresh
-from tests.payables.factories import BillFactory, PaymentFactory, SupplierFactory
+from tests.payables.factories import (
+    AttachmentFactory,
+    BillFactory,
+    ImportRunFactory,
+    PaymentFactory,
+    SupplierFactory,
+)
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -58,9 +64,7 @@ def test_refresh_now_htmx_redirects_the_client(ledger_client, imported, enqueued
 def test_refresh_now_while_the_import_runs_shows_the_import(
     client_logged_in, company, enqueued_refresh
 ) -> None:
-    running = ImportRun.objects.create(
-        company=company, connection=company.connections.get(), status=ImportRun.Status.RUNNING
-    )
+    running = ImportRunFactory(company=company, status=ImportRun.Status.RUNNING)
     response = client_logged_in.post(REFRESH_NOW)
     assert response["Location"] == reverse("payables:import-progress", args=[running.pk])
     enqueued_refresh.assert_not_called()
@@ -88,16 +92,14 @@ def test_refresh_wrong_method_and_anonymous(client, client_logged_in) -> None:
 
 
 def test_progress_of_another_company_is_404(client_logged_in, other_company) -> None:
-    theirs = ImportRun.objects.create(
-        company=other_company, connection=other_company.connections.get(), kind="refresh"
-    )
+    theirs = ImportRunFactory(company=other_company, kind="refresh")
     assert client_logged_in.get(progress(theirs)).status_code == 404
     assert client_logged_in.get(status(theirs)).status_code == 404
 
 
 def test_failed_refresh_shows_error_and_retry(client_logged_in, company) -> None:
-    run = ImportRun.objects.create(company=company, connection=company.connections.get(),
-                                   kind="refresh", status="failed", error="The ledger is down.")  # fmt: skip
+    run = ImportRunFactory(company=company, kind="refresh", status="failed",
+                           error="The ledger is down.")  # fmt: skip
     html = client_logged_in.get(progress(run)).content.decode()
     assert "The ledger is down." in html
     assert "data-refresh-retry" in html
@@ -121,11 +123,11 @@ def test_sync_health_lists_what_is_out_of_step_with_reasons(
                 reference="ORPHAN-1")  # fmt: skip
     fresh = BillFactory(company=company, reference="FRESH-1")
     BillFactory(company=company, reference="PAID-OLD", status=Bill.Status.PAID, last_read_at=old)
-    Attachment.objects.create(company=company, bill=fresh, name="scan.pdf",
-                              sync_status="failed", sync_error="File too large")  # fmt: skip
-    Attachment.objects.create(company=company, bill=fresh, name="ok.pdf", sync_status="synced")
-    ImportRun.objects.create(company=company, connection=company.connections.get(),
-                             kind="refresh", status="failed", error="Rate limited.")  # fmt: skip
+    AttachmentFactory(company=company, bill=fresh, name="scan.pdf", content=None,
+                      sync_status="failed", sync_error="File too large")  # fmt: skip
+    AttachmentFactory(company=company, bill=fresh, name="ok.pdf", content=None,
+                      sync_status="synced")  # fmt: skip
+    ImportRunFactory(company=company, kind="refresh", status="failed", error="Rate limited.")
     response = client_logged_in.get(HEALTH)
     html = response.content.decode()
     labels = [(i.kind, i.label) for i in response.context["items"]]
@@ -164,14 +166,9 @@ def retry_url(attachment: Attachment) -> str:
 
 
 def failed_attachment(bill: Bill, **fields) -> Attachment:
-    from django.core.files.base import ContentFile
-
     fields = {"sync_status": "failed", "sync_error": "The ledger was unavailable.", **fields}
-    attachment = Attachment(company=bill.company, bill=bill, name="invoice.pdf",
-                            content_type="application/pdf", size=13, **fields)  # fmt: skip
-    attachment.file.save("invoice.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
-    attachment.save()
-    return attachment
+    return AttachmentFactory(company=bill.company, bill=bill, name="invoice.pdf",
+                             content=b"%PDF-1.4 test", **fields)  # fmt: skip
 
 
 def test_attachment_retry_uploads_it_to_the_ledger(ledger_client, imported) -> None:
