@@ -7,9 +7,9 @@ from unittest import mock
 import pytest
 import time_machine
 
-from tests.ledger_company import ledger_company, linked
+from tests.ledger_company import ledger_company, linked, paying
 
-__all__ = ["ledger_company", "linked"]
+__all__ = ["ledger_company", "linked", "paying"]
 
 SPEC_VALIDATOR = "tests.ledger_spec.validate_ledger_response"
 
@@ -123,6 +123,22 @@ def enqueued_import() -> Iterator[mock.MagicMock]:
 def enqueued_refresh() -> Iterator[mock.MagicMock]:
     """A refresh's enqueueing: recorded, never run."""
     with mock.patch("payables.tasks.payables_refresh.delay_on_commit") as delay:
+        yield delay
+
+
+@pytest.fixture
+def enqueued_attachment() -> Iterator[mock.MagicMock]:
+    """An attachment upload's enqueueing (a file the ledger did not take at once): recorded, never
+    run (tests send it by hand)."""
+    with mock.patch("payables.tasks.attachment_sync.delay_on_commit") as delay:
+        yield delay
+
+
+@pytest.fixture
+def enqueued_webhook() -> Iterator[mock.MagicMock]:
+    """Webhooks the sandbox queued for delivery (url, message id, body): recorded, never sent
+    (tests deliver them by hand, or check what would go)."""
+    with mock.patch("sandbox.tasks.sandbox_webhook_deliver.delay") as delay:
         yield delay
 
 

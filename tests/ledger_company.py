@@ -255,6 +255,12 @@ def ledger_company(db: None) -> Callable[..., LedgerCompany]:
 
 
 @pytest.fixture
+def paying(user: User) -> LedgerCompany:
+    """The user's new company, linked to a ledger of 10 Open bills (each can be paid), imported."""
+    return paying_company(user=user, bills=10)
+
+
+@pytest.fixture
 def linked(company: Company) -> LedgerCompany:
     """The user's company (`company`), linked to a ledger of 8 Open bills and 5 suppliers, with
     its active and archived mapping options."""

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from payables.models import Bill, ImportRun, Payment, Supplier
-from tests.ledger_company import LedgerCompany, paying_company
+from tests.ledger_company import LedgerCompany
 from tests.payables.factories import PaymentFactory
 
 pytestmark = [
@@ -53,8 +53,8 @@ def _context(chromium: Any, live_server: Any, user: Any | None, *, javascript: b
 
 
 @pytest.fixture
-def paying(user: Any) -> LedgerCompany:
-    paying = paying_company(user=user, bills=6)
+def paying(paying: LedgerCompany) -> LedgerCompany:
+    """The shared paying company, with one payment recorded (the payments page has a row)."""
     bill = paying.bill("GBP")
     PaymentFactory(
         company=paying.company,

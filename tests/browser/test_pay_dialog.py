@@ -11,7 +11,7 @@ from django.test import Client
 
 from codat.money import input_amount
 from payables.models import Bill, Payment
-from tests.ledger_company import paying_company
+from tests.ledger_company import LedgerCompany
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,8 +33,9 @@ def page(live_server: Any, user: Any, chromium: Any) -> Iterator[Any]:
     context.close()
 
 
-def test_pay_from_the_inbox_in_the_dialog(page: Any, live_server: Any, user: Any) -> None:
-    paying = paying_company(user=user, bills=3)
+def test_pay_from_the_inbox_in_the_dialog(
+    page: Any, live_server: Any, paying: LedgerCompany
+) -> None:
     bill = paying.bill("GBP")
 
     page.goto(f"{live_server.url}/")
@@ -59,8 +60,9 @@ def test_pay_from_the_inbox_in_the_dialog(page: Any, live_server: Any, user: Any
     page.wait_for_function("document.querySelectorAll('dialog').length === 0")  # removed on close
 
 
-def test_add_a_bank_account_from_the_dialog(page: Any, live_server: Any, user: Any) -> None:
-    paying = paying_company(user=user, bills=3)
+def test_add_a_bank_account_from_the_dialog(
+    page: Any, live_server: Any, paying: LedgerCompany
+) -> None:
     bill = paying.bill("GBP")
 
     page.goto(f"{live_server.url}/bills/{bill.pk}/")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -62,15 +61,16 @@ def test_connections_show_status_last_sync_and_reconnect(
     assert "Acme Widgets Ltd" not in revoked.text
 
 
-def test_refresh_now_action_queues_and_is_audited(staff_client, staff, company) -> None:
+def test_refresh_now_action_queues_and_is_audited(
+    staff_client, staff, company, enqueued_refresh
+) -> None:
     connection = company.connections.get()
-    with mock.patch("payables.tasks.payables_refresh.delay_on_commit") as delay:
-        response = action(staff_client, "accounts_connection", "refresh_now", [connection.pk])
+    response = action(staff_client, "accounts_connection", "refresh_now", [connection.pk])
     assert "1 refresh(es) queued." in response.text
     run = ImportRun.objects.get(company=company)
     assert run.kind == "refresh"
     assert run.trigger == "staff"
-    delay.assert_called_once_with(run.pk)
+    enqueued_refresh.assert_called_once_with(run.pk)
     entry = AuditLogEntry.objects.get(action="admin.action.refresh_now")
     assert entry.actor == staff
     assert entry.company == company
@@ -162,14 +162,11 @@ def test_beat_schedule_can_be_paused_in_admin(staff_client) -> None:
 
 
 def test_sandbox_read_complete_action_sends_a_webhook(
-    staff_client, imported, settings, django_capture_on_commit_callbacks
+    staff_client, imported, settings, enqueued_webhook, django_capture_on_commit_callbacks
 ) -> None:
     settings.CODAT_WEBHOOK_SECRET = "whsec_" + "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ=="
     settings.SANDBOX_WEBHOOK_URL = "http://billpay.test/webhooks/codat/"
-    with (
-        mock.patch("sandbox.tasks.sandbox_webhook_deliver.delay") as delay,
-        django_capture_on_commit_callbacks(using="sandbox", execute=True),
-    ):
+    with django_capture_on_commit_callbacks(using="sandbox", execute=True):
         response = action(
             staff_client,
             "sandbox_ledgerconnection",
@@ -177,6 +174,6 @@ def test_sandbox_read_complete_action_sends_a_webhook(
             [imported.ledger.pk],
         )
     assert "Synced 1 connection(s)." in response.text
-    ((url, _message_id, body),) = [call.args for call in delay.call_args_list]
+    ((url, _message_id, body),) = [call.args for call in enqueued_webhook.call_args_list]
     assert url == settings.SANDBOX_WEBHOOK_URL
     assert '"read.completed"' in body

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from django.urls import reverse
 
@@ -42,16 +40,15 @@ def test_a_bill_shows_read_only_with_its_lines(admin_client_, company) -> None:
     assert 'name="_save"' not in response.text
 
 
-def test_retry_action_queues_failed_runs_only(admin_client_, company) -> None:
+def test_retry_action_queues_failed_runs_only(admin_client_, company, enqueued_import) -> None:
     failed = ImportRunFactory(company=company, status=ImportRun.Status.FAILED, error="Down")
     done = ImportRunFactory(company=company, status=ImportRun.Status.SUCCEEDED)
 
-    with mock.patch("payables.tasks.payables_import.delay_on_commit") as delay:
-        response = admin_client_.post(
-            reverse("admin:payables_importrun_changelist"),
-            {"action": "retry", "_selected_action": [failed.pk, done.pk]},
-            follow=True,
-        )
+    response = admin_client_.post(
+        reverse("admin:payables_importrun_changelist"),
+        {"action": "retry", "_selected_action": [failed.pk, done.pk]},
+        follow=True,
+    )
 
     assert response.status_code == 200
     assert "1 import(s) queued again." in response.text
@@ -60,4 +57,4 @@ def test_retry_action_queues_failed_runs_only(admin_client_, company) -> None:
     done.refresh_from_db()
     assert failed.status == ImportRun.Status.PENDING
     assert done.status == ImportRun.Status.SUCCEEDED
-    delay.assert_called_once_with(failed.pk)
+    enqueued_import.assert_called_once_with(failed.pk)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.urls import reverse
 
 from payables.models import Payment
-from payables.tasks import payment_retry
 from tests.accounts.factories import UserFactory
 from tests.payables.factories import BillFactory, PaymentEventFactory, PaymentFactory
 
@@ -54,15 +52,14 @@ def test_a_payment_shows_its_audit_log(staff, payment):
     assert "corr-1" in html
 
 
-def test_resend_action_queues_pending_payments_only(staff, payment):
-    with mock.patch.object(payment_retry, "delay_on_commit") as delay:
-        staff.post(
-            reverse("admin:payables_payment_changelist"),
-            {"action": "retry", "_selected_action": [payment.pk]},
-        )
-        Payment.objects.filter(pk=payment.pk).update(status="succeeded")
-        staff.post(
-            reverse("admin:payables_payment_changelist"),
-            {"action": "retry", "_selected_action": [payment.pk]},
-        )
-    delay.assert_called_once_with(payment.pk)
+def test_resend_action_queues_pending_payments_only(staff, payment, enqueued_payment):
+    staff.post(
+        reverse("admin:payables_payment_changelist"),
+        {"action": "retry", "_selected_action": [payment.pk]},
+    )
+    Payment.objects.filter(pk=payment.pk).update(status="succeeded")
+    staff.post(
+        reverse("admin:payables_payment_changelist"),
+        {"action": "retry", "_selected_action": [payment.pk]},
+    )
+    enqueued_payment.assert_called_once_with(payment.pk)

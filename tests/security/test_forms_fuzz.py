@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from payables.bill_forms import MAX_LINES
 from payables.models import BankAccount, Bill, Supplier
 from payables.services.bills import expense_accounts, tax_rates_for_account
-from tests.ledger_company import LedgerCompany, paying_company
+from tests.ledger_company import LedgerCompany
 from tests.payables.factories import BillFactory
 from tests.payables.pdfs import PNG_1PX, make_pdf
 from tests.security.work import line_forms_built
@@ -179,11 +179,6 @@ def test_bill_form_with_line_items_never_fails(
         event(f"{action if action in BILL_ACTIONS else 'junk'} -> saved: {saved}")
         if action == "save" and not saved:
             assert _refused_with_message(response), response.content[:2000]
-
-
-@pytest.fixture
-def paying(user: Any) -> LedgerCompany:
-    return paying_company(user=user, bills=6)
 
 
 @FUZZ

@@ -14,7 +14,7 @@ from django.urls import reverse
 from payables.bill_forms import MAX_LINES
 from payables.models import Supplier
 from payables.services.bills import expense_accounts, tax_rates_for_account
-from tests.ledger_company import LedgerCompany, paying_company
+from tests.ledger_company import LedgerCompany
 from tests.security.work import line_forms_built
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -95,10 +95,10 @@ def test_an_empty_supplier_form_says_what_is_missing(
     assert "This field is required." in response.content.decode()
 
 
+@pytest.mark.usefixtures("paying")
 def test_a_bank_account_form_without_its_key_says_so_and_gets_a_new_one(
     client: Client, user: Any
 ) -> None:
-    paying_company(user=user, bills=1)
     client.force_login(user)
     data = {"name": "Ops", "account_type": "Debit", "account_number": "1", "currency": "GBP"}
 
@@ -138,9 +138,8 @@ def test_ids_no_row_can_have_are_junk_not_a_crash(
 
 @pytest.mark.parametrize("raw", ["9" * 25, "²"])
 def test_a_preselected_bank_account_that_is_no_id_is_ignored(
-    client: Client, user: Any, raw: str
+    client: Client, user: Any, paying: LedgerCompany, raw: str
 ) -> None:
-    paying = paying_company(user=user, bills=1)
     client.force_login(user)
     bill = paying.bill("GBP")
     response = client.get(reverse("payables:bill-pay", args=[bill.pk]), {"bank_account": raw})

@@ -4,7 +4,6 @@ ledger, pending while it is down; on local files and on S3 (moto)."""
 from __future__ import annotations
 
 import io
-from unittest import mock
 
 import pytest
 from django.core.files import File
@@ -166,16 +165,15 @@ def test_control_characters_are_removed_from_names(bill: Bill) -> None:
 
 
 def test_upload_while_the_ledger_is_down_stays_pending_and_celery_sends_it(
-    client_logged_in, bill: Bill
+    client_logged_in, bill: Bill, enqueued_attachment
 ) -> None:
     fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
 
-    with mock.patch.object(attachment_sync_task, "delay_on_commit") as enqueue:
-        attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
+    attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
 
     assert attachment.sync_status == Attachment.SyncStatus.PENDING
     assert "Waiting for the ledger" in attachment.sync_error
-    enqueue.assert_called_once_with(attachment.pk)
+    enqueued_attachment.assert_called_once_with(attachment.pk)
     fragment = client_logged_in.get(
         reverse("payables:attachment-upload", args=[bill.pk]), headers=HTMX
     ).content.decode()
@@ -191,13 +189,13 @@ def test_upload_while_the_ledger_is_down_stays_pending_and_celery_sends_it(
     assert len(ledger_attachments(bill)) == 1
 
 
+@pytest.mark.usefixtures("enqueued_attachment")
 def test_a_lost_upload_answer_is_found_in_the_ledger_instead_of_sent_twice(bill: Bill) -> None:
     fault_inject(
         kind=Fault.Kind.LOST_RESPONSE, method="POST", path_contains="/attachments", times=1
     )
 
-    with mock.patch.object(attachment_sync_task, "delay_on_commit"):
-        attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
+    attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
 
     assert attachment.sync_status == Attachment.SyncStatus.PENDING
     attachment = attachment_sync(attachment_id=attachment.pk)
@@ -206,12 +204,12 @@ def test_a_lost_upload_answer_is_found_in_the_ledger_instead_of_sent_twice(bill:
     assert attachment.codat_id == str(ledger_attachments(bill)[0].id)
 
 
+@pytest.mark.usefixtures("enqueued_attachment")
 def test_after_the_last_retry_it_fails_with_the_reason_and_retry_sends_it(
     client_logged_in, bill: Bill
 ) -> None:
     fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
-    with mock.patch.object(attachment_sync_task, "delay_on_commit"):
-        attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
+    attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
 
     attachment_sync_task.apply(args=[attachment.pk], retries=attachment_sync_task.max_retries)
 
@@ -415,12 +413,12 @@ def test_a_ledger_copy_of_another_size_is_marked_failed_with_the_reason(bill: Bi
     )
 
 
+@pytest.mark.usefixtures("enqueued_attachment")
 def test_a_file_a_task_is_still_sending_has_no_retry_button_a_stuck_one_has(
     client_logged_in, bill: Bill
 ) -> None:
     fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
-    with mock.patch.object(attachment_sync_task, "delay_on_commit"):
-        attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
+    attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
     url = reverse("payables:attachment-upload", args=[bill.pk])
     retry = f'action="{reverse("payables:attachment-retry", args=[attachment.pk])}"'
 
@@ -431,13 +429,13 @@ def test_a_file_a_task_is_still_sending_has_no_retry_button_a_stuck_one_has(
     assert retry in client_logged_in.get(url).content.decode()
 
 
+@pytest.mark.usefixtures("enqueued_attachment")
 def test_the_sweep_sends_stuck_files_once_and_leaves_the_others(bill: Bill) -> None:
     from payables.services.attachments import attachments_resend
 
     fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
-    with mock.patch.object(attachment_sync_task, "delay_on_commit"):
-        stuck = attachment_upload(bill=bill, upload=upload("stuck.pdf", PDF))
-        fresh = attachment_upload(bill=bill, upload=upload("fresh.pdf", PDF))
+    stuck = attachment_upload(bill=bill, upload=upload("stuck.pdf", PDF))
+    fresh = attachment_upload(bill=bill, upload=upload("fresh.pdf", PDF))
     faults_clear()
     Attachment.objects.filter(pk=stuck.pk).update(
         sync_started_at=stuck.sync_started_at - Attachment.STUCK_AFTER

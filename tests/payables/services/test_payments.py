@@ -28,12 +28,10 @@ from sandbox.transport import sandbox_transport
 from tests.ledger_company import LedgerCompany, paying_company
 from tests.payables.factories import BankAccountFactory, PaymentFactory
 
-pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
-
-
-@pytest.fixture
-def paying(user, enqueued_payment) -> LedgerCompany:
-    return paying_company(user=user, bills=10)
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sandbox"]),
+    pytest.mark.usefixtures("enqueued_payment"),
+]
 
 
 def fault(paying: LedgerCompany, kind: str, times: int = 1) -> Fault:

@@ -365,7 +365,9 @@ class TestTask:
         assert run.error == Importer.unexpected
 
 
-def test_an_attempt_that_lost_its_run_to_a_resume_writes_nothing(ledger, settings) -> None:
+def test_an_attempt_that_lost_its_run_to_a_resume_writes_nothing(
+    ledger, settings, enqueued_import
+) -> None:
     from payables.services.imports import import_runs_resume_stalled
 
     s = seeded(bills=320, suppliers=20, statuses=UNPAID)
@@ -378,9 +380,8 @@ def test_an_attempt_that_lost_its_run_to_a_resume_writes_nothing(ledger, setting
         is_bills = request.url.path.endswith("/payables/bills")
         if is_bills and "continuationToken" in request.url.params and not resumed:
             later = timezone.now() + dt.timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1)
-            with mock.patch("payables.tasks.payables_import.delay_on_commit") as delay:
-                resumed.append(import_runs_resume_stalled(now=later))
-            delay.assert_called_once_with(run.pk)
+            resumed.append(import_runs_resume_stalled(now=later))
+            enqueued_import.assert_called_once_with(run.pk)
 
     ledger.before = resume_while_the_second_page_is_read
     old = payables_import_run(run_id=run.pk, lease="old-attempt")

@@ -9,17 +9,12 @@ from django.urls import reverse
 
 from payables.models import BankAccount
 from sandbox.models import Dataset, LedgerRecord
-from tests.ledger_company import LedgerCompany, paying_company
+from tests.ledger_company import LedgerCompany
 from tests.payables.factories import BillFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 URL = reverse("payables:bank-account-create")
-
-
-@pytest.fixture
-def paying(user) -> LedgerCompany:
-    return paying_company(user=user, bills=4)
 
 
 @pytest.fixture

@@ -192,11 +192,8 @@ class TestProposal:
 
 
 def test_with_the_ledger_down_for_files_the_bill_is_saved_and_its_document_waits(
-    client_logged_in, linked: LedgerCompany
+    client_logged_in, linked: LedgerCompany, enqueued_attachment
 ) -> None:
-    from unittest import mock
-
-    from payables.tasks import attachment_sync
     from sandbox.models import Fault
     from sandbox.services import fault_inject
 
@@ -204,17 +201,16 @@ def test_with_the_ledger_down_for_files_the_bill_is_saved_and_its_document_waits
     document = BillDocument.objects.get()
     fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
 
-    with mock.patch.object(attachment_sync, "delay_on_commit") as enqueue:
-        response = client_logged_in.post(
-            reverse("payables:bill-create"),
-            form_data(linked, document=str(document.token)),
-            follow=True,
-        )
+    response = client_logged_in.post(
+        reverse("payables:bill-create"),
+        form_data(linked, document=str(document.token)),
+        follow=True,
+    )
 
     bill = Bill.objects.get(reference="INV-9001")
     [attachment] = bill.attachments.all()
     assert attachment.sync_status == Attachment.SyncStatus.PENDING
-    enqueue.assert_called_once_with(attachment.pk)
+    enqueued_attachment.assert_called_once_with(attachment.pk)
     assert "“bill.pdf” attached (pending)." in response.content.decode()
 
 

@@ -14,18 +14,13 @@ from payables.models import Bill, MappingStatus, Payment
 from sandbox.api.records import save_document
 from sandbox.models import Dataset, Fault
 from sandbox.services import fault_inject
-from tests.ledger_company import LedgerCompany, paying_company
+from tests.ledger_company import LedgerCompany
 from tests.payables.factories import BankAccountFactory, BillFactory
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sandbox"]),
     pytest.mark.usefixtures("enqueued_payment"),
 ]
-
-
-@pytest.fixture
-def paying(user) -> LedgerCompany:
-    return paying_company(user=user, bills=10)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from django.urls import reverse
 from payables.models import Payment
 from sandbox.models import Fault
 from sandbox.services import fault_inject
-from tests.ledger_company import LedgerCompany, paying_company
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sandbox"]),
@@ -16,11 +15,6 @@ pytestmark = [
 ]
 
 HEALTH = "/sync/"
-
-
-@pytest.fixture
-def paying(user) -> LedgerCompany:
-    return paying_company(user=user, bills=3)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 import time_machine
@@ -17,25 +16,16 @@ from accounts.models import AuditLogEntry, Membership
 from payables.errors import UnableToPay
 from payables.models import Payment
 from payables.services.payments import payment_resolve, payments_reconcile
-from payables.tasks import payment_retry as payment_retry_task
 from sandbox.api.records import save_document
 from sandbox.models import Dataset, Fault
 from sandbox.services import fault_inject
 from tests.accounts.factories import UserFactory
-from tests.ledger_company import LedgerCompany, paying_company
+from tests.ledger_company import LedgerCompany
 
-pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
-
-
-@pytest.fixture(autouse=True)
-def _no_celery():
-    with mock.patch.object(payment_retry_task, "delay_on_commit"):
-        yield
-
-
-@pytest.fixture
-def paying(user) -> LedgerCompany:
-    return paying_company(user=user, bills=4)
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sandbox"]),
+    pytest.mark.usefixtures("enqueued_payment"),
+]
 
 
 def _lost_then_changed_elsewhere(paying: LedgerCompany) -> Payment:

@@ -13,7 +13,6 @@ import re
 import uuid
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -26,11 +25,10 @@ from codat.errors import (
     idempotency_key_spent,
 )
 from payables.models import BankAccount, Bill, Payment, Supplier
-from payables.tasks import payment_retry as payment_retry_task
 from sandbox.api.records import get_document, save_document
 from sandbox.models import Dataset, Fault
 from sandbox.services import fault_inject
-from tests.ledger_company import LedgerCompany, paying_company
+from tests.ledger_company import LedgerCompany
 from tests.payables.views.test_bill_create import form_data as bill_data
 from tests.sandbox.spec_gaps import allow_docs_only_statuses
 
@@ -202,11 +200,6 @@ def bank_data(**changes: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def paying(user) -> LedgerCompany:
-    return paying_company(user=user, bills=4)
-
-
-@pytest.fixture
 def web(client, user, paying):
     client.force_login(user)
     return client
@@ -251,6 +244,7 @@ def test_a_bank_account_whose_answer_was_lost_keeps_its_key(web, paying) -> None
 # --- Pay again after a payment stopped because the bill changed -----------------------------------
 
 
+@pytest.mark.usefixtures("enqueued_payment")
 def test_pay_again_after_the_bill_changed_makes_a_new_attempt(web, paying) -> None:
     bill = paying.bill("GBP")
     url = reverse("payables:bill-pay", args=[bill.pk])
@@ -261,36 +255,33 @@ def test_pay_again_after_the_bill_changed_makes_a_new_attempt(web, paying) -> No
         "currency_rate": "",
         "reference": "Paid by billpay",
     }
-    with mock.patch.object(payment_retry_task, "delay_on_commit"):
-        review = web.post(url, base).text
-        confirm = {
-            **base,
-            "idempotency_key": _field(review, "idempotency_key"),
-            "amount_due": _field(review, "amount_due"),
-            "confirm": "1",
-        }
-        # Changed in the ledger after the confirmation step: a lower amount due.
-        document = paying.ledger_bill(bill)
-        document.update(amountDue=document["amountDue"] - Decimal(1))
-        save_document(
-            paying.ledger, Dataset.BILLS, document, parent_id=document["supplierRef"]["id"]
-        )
-        stopped = web.post(url, confirm).text
-        assert "Nothing was recorded" in stopped
-        assert _field(stopped, "idempotency_key") != confirm["idempotency_key"]
+    review = web.post(url, base).text
+    confirm = {
+        **base,
+        "idempotency_key": _field(review, "idempotency_key"),
+        "amount_due": _field(review, "amount_due"),
+        "confirm": "1",
+    }
+    # Changed in the ledger after the confirmation step: a lower amount due.
+    document = paying.ledger_bill(bill)
+    document.update(amountDue=document["amountDue"] - Decimal(1))
+    save_document(paying.ledger, Dataset.BILLS, document, parent_id=document["supplierRef"]["id"])
+    stopped = web.post(url, confirm).text
+    assert "Nothing was recorded" in stopped
+    assert _field(stopped, "idempotency_key") != confirm["idempotency_key"]
 
-        # Pay again: review, then confirm with what the dialog now carries.
-        again = web.post(url, {**base, "idempotency_key": _field(stopped, "idempotency_key")}).text
-        assert 'data-step="confirm"' in again
-        response = web.post(
-            url,
-            {
-                **base,
-                "idempotency_key": _field(again, "idempotency_key"),
-                "amount_due": _field(again, "amount_due"),
-                "confirm": "1",
-            },
-        )
+    # Pay again: review, then confirm with what the dialog now carries.
+    again = web.post(url, {**base, "idempotency_key": _field(stopped, "idempotency_key")}).text
+    assert 'data-step="confirm"' in again
+    response = web.post(
+        url,
+        {
+            **base,
+            "idempotency_key": _field(again, "idempotency_key"),
+            "amount_due": _field(again, "amount_due"),
+            "confirm": "1",
+        },
+    )
 
     assert response.status_code == 302
     assert Payment.objects.filter(bill=bill, status=Payment.Status.SUCCEEDED).count() == 1

@@ -206,7 +206,7 @@ def test_attachment_retry_failing_again_keeps_the_reason(ledger_client, imported
 
 
 def test_attachment_retry_with_the_ledger_down_stays_pending_for_the_task(
-    ledger_client, imported
+    ledger_client, imported, enqueued_attachment
 ) -> None:
     from sandbox.models import Fault
     from sandbox.services import fault_inject
@@ -215,12 +215,11 @@ def test_attachment_retry_with_the_ledger_down_stays_pending_for_the_task(
     assert bill is not None
     attachment = failed_attachment(bill)
     fault_inject(kind=Fault.Kind.UNAVAILABLE, path_contains="/attachments")
-    with mock.patch("payables.tasks.attachment_sync.delay_on_commit") as delay:
-        response = ledger_client.post(retry_url(attachment), {"next": HEALTH}, follow=True)
+    response = ledger_client.post(retry_url(attachment), {"next": HEALTH}, follow=True)
 
     attachment.refresh_from_db()
     assert attachment.sync_status == "pending"
-    delay.assert_called_once_with(attachment.pk)
+    enqueued_attachment.assert_called_once_with(attachment.pk)
     assert "keeps trying" in response.content.decode()
     # Now a task is sending it: the page offers no retry that could send it twice.
     assert f'action="{retry_url(attachment)}"' not in response.content.decode()

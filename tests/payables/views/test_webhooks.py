@@ -7,7 +7,6 @@ import json
 import time
 import uuid
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.test import Client
@@ -189,30 +188,23 @@ def test_verify_unit_cases() -> None:
 # --- end to end: the sandbox sends, billpay receives ------------------------------------------
 
 
-@pytest.fixture
-def sent():
-    """Webhooks the sandbox queued for delivery (url, message id, body), captured on commit."""
-    with mock.patch("sandbox.tasks.sandbox_webhook_deliver.delay") as delay:
-        yield delay
-
-
-def deliver(client: Client, sent) -> list[Any]:
+def deliver(client: Client, enqueued_webhook) -> list[Any]:
     """Deliver each captured webhook through the test client, signed as the task signs it."""
     responses = []
-    for (url, message_id, body), _kwargs in sent.call_args_list:
+    for (url, message_id, body), _kwargs in enqueued_webhook.call_args_list:
         assert url == "http://billpay.test/webhooks/codat/"
         headers = webhook_headers(secret=SECRET, message_id=message_id, body=body.encode())
         responses.append(post(client, body.encode(), headers))
-    sent.reset_mock()
+    enqueued_webhook.reset_mock()
     return responses
 
 
 def test_sandbox_deauthorize_reaches_billpay(
-    csrf_client, imported, sent, enqueued_refresh, django_capture_on_commit_callbacks
+    csrf_client, imported, enqueued_webhook, enqueued_refresh, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(using="sandbox", execute=True):
         connection_deauthorize(connection=imported.ledger)
-    (response,) = deliver(csrf_client, sent)
+    (response,) = deliver(csrf_client, enqueued_webhook)
     assert response.status_code == 200
     imported.connection.refresh_from_db()
     assert imported.connection.status == Connection.Status.DEAUTHORIZED
@@ -224,14 +216,14 @@ def test_sandbox_deauthorize_reaches_billpay(
 
 
 def test_sandbox_reconnect_and_read_completed_trigger_refreshes(
-    csrf_client, imported, sent, enqueued_refresh, django_capture_on_commit_callbacks
+    csrf_client, imported, enqueued_webhook, enqueued_refresh, django_capture_on_commit_callbacks
 ) -> None:
     LedgerConnection.objects.filter(pk=imported.ledger.pk).update(status="Deauthorized")
     Connection.objects.filter(pk=imported.connection.pk).update(status="Deauthorized")
     imported.ledger.refresh_from_db()
     with django_capture_on_commit_callbacks(using="sandbox", execute=True):
         connection_consent(connection=imported.ledger, granted=True)
-    (response,) = deliver(csrf_client, sent)
+    (response,) = deliver(csrf_client, enqueued_webhook)
     assert response.json()["status"] == "processed"
     imported.connection.refresh_from_db()
     assert imported.connection.status == Connection.Status.LINKED
@@ -240,25 +232,25 @@ def test_sandbox_reconnect_and_read_completed_trigger_refreshes(
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.SUCCEEDED)
     with django_capture_on_commit_callbacks(using="sandbox", execute=True):
         connection_read_complete(connection=imported.ledger, records_modified={"bills": 2})
-    (response,) = deliver(csrf_client, sent)
+    (response,) = deliver(csrf_client, enqueued_webhook)
     assert response.status_code == 200
     assert ImportRun.objects.filter(company=imported.company, kind="refresh").count() == 2
 
 
 def test_sandbox_sends_nothing_unless_configured(
-    imported, sent, webhook_settings, django_capture_on_commit_callbacks
+    imported, enqueued_webhook, webhook_settings, django_capture_on_commit_callbacks
 ) -> None:
     webhook_settings.SANDBOX_WEBHOOK_URL = ""
     with django_capture_on_commit_callbacks(using="sandbox", execute=True):
         connection_deauthorize(connection=imported.ledger)
-    sent.assert_not_called()
+    enqueued_webhook.assert_not_called()
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+@pytest.mark.usefixtures("enqueued_refresh")
 def test_delivery_task_posts_over_real_http(live_server, company, webhook_settings) -> None:
     """The sandbox's delivery task against a live server: signed over the wire, verified there."""
     url = live_server.url + URL
     body = read_completed(company).decode()
-    with mock.patch("payables.tasks.payables_refresh.delay_on_commit"):
-        assert sandbox_webhook_deliver(url, "msg_live_1", body) == 200
+    assert sandbox_webhook_deliver(url, "msg_live_1", body) == 200
     assert WebhookEvent.objects.get(message_id="msg_live_1").status == "processed"
