@@ -194,15 +194,26 @@ def test_xero_refuses_a_file_type_outside_its_list(
     assert "PDF" in message
 
 
-@pytest.mark.parametrize("name", ["SCAN.PDF", "photo.JPeG", "books.numbers", "a.7z", "m.eml"])
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("SCAN.PDF", "application/pdf"),
+        ("photo.JPeG", "image/jpeg"),
+        ("books.numbers", "application/vnd.apple.numbers"),
+        ("a.7z", "application/x-7z-compressed"),
+        ("m.eml", "message/rfc822"),
+    ],
+)
 def test_xero_takes_its_listed_types_in_any_case(
-    ledger: httpx.Client, bill_path: str, name: str
+    ledger: httpx.Client, bill_path: str, name: str, content_type: str
 ) -> None:
-    response = upload(ledger, bill_path, name, b"data")
+    response = upload(ledger, bill_path, name, b"data", content_type)
     assert response.status_code == 201
-    # Stored under the name as sent, and listed back with it.
+    # Stored under the name and type as sent, and listed back with both.
+    row = LedgerAttachment.objects.get(pk=response.json()["id"])
+    assert (row.name, row.content_type, bytes(row.content)) == (name, content_type, b"data")
     [stored] = [a for a in ledger.get(bill_path).json() if a["id"] == response.json()["id"]]
-    assert (stored["name"], stored["fileSize"]) == (name, 4)
+    assert (stored["name"], stored["contentType"], stored["fileSize"]) == (name, content_type, 4)
 
 
 @pytest.fixture
