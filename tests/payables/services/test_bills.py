@@ -19,8 +19,9 @@ from payables.services.bills import (
 )
 from sandbox.models import Fault
 from sandbox.services import fault_inject, faults_clear
+from tests.accounts.factories import CompanyFactory
 from tests.ledger_company import LedgerCompany
-from tests.payables.factories import TaxRateFactory
+from tests.payables.factories import AccountFactory, TaxRateFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -156,12 +157,14 @@ def test_bad_input_is_refused_before_the_ledger(linked: LedgerCompany) -> None:
     assert linked.ledger_bill_count() == before
 
 
-def test_sales_tax_rates_are_not_valid_on_expense_accounts(linked: LedgerCompany) -> None:
-    purchase = linked.tax_rate("INPUT2")
-    sales = TaxRateFactory(
-        company=linked.company, codat_id="OUTPUT2", code="OUTPUT2", name="20% (VAT on Income)"
+def test_sales_tax_rates_are_not_valid_on_expense_accounts() -> None:
+    # Unsaved rows: a pure function needs no ledger (Xero's codes and names, as seeded).
+    company = CompanyFactory.build(pk=1)
+    purchase = TaxRateFactory.build(company=company, code="INPUT2", name="20% (VAT on Expenses)")
+    sales = TaxRateFactory.build(company=company, code="OUTPUT2", name="20% (VAT on Income)")
+    account = AccountFactory.build(
+        company=company, nominal_code="461", name="Printing & Stationery"
     )
-    account = linked.account("461")
 
     assert tax_rate_valid_for_account(purchase, account)
     assert not tax_rate_valid_for_account(sales, account)
