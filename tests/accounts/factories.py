@@ -5,7 +5,7 @@ import uuid
 import factory
 from factory.django import DjangoModelFactory
 
-from accounts.models import Company, Connection, Membership, User
+from accounts.models import AuditLogEntry, Company, Connection, Membership, User, WebhookEvent
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -58,3 +58,26 @@ class ConnectionFactory(DjangoModelFactory):
             f"/connections/{c.codat_connection_id}/start"
         )
     )
+
+
+class AuditLogEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = AuditLogEntry
+
+    company = factory.SubFactory(CompanyFactory)
+    action = "supplier.created"
+    object_type = "supplier"
+    object_id = factory.Sequence(str)
+    object_repr = factory.Sequence(lambda n: f"Supplier {n} Ltd")
+    after = factory.LazyAttribute(lambda e: {"name": e.object_repr})
+
+
+class WebhookEventFactory(DjangoModelFactory):
+    class Meta:
+        model = WebhookEvent
+
+    message_id = factory.LazyFunction(lambda: f"msg_{uuid.uuid4().hex}")
+    event_type = "read.completed"
+    company = factory.SubFactory(CompanyFactory)
+    payload = factory.LazyAttribute(lambda e: {"eventType": e.event_type})
+    status = WebhookEvent.Status.PROCESSED

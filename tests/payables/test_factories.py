@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import AuditLogEntry, WebhookEvent
 from payables.models import Attachment, Bill, ImportRun, Payment
+from tests.accounts.factories import AuditLogEntryFactory, WebhookEventFactory
 from tests.payables.factories import (
     AccountFactory,
     AttachmentFactory,
@@ -62,3 +64,11 @@ def test_mapping_option_factories_belong_to_the_company(company) -> None:
     for made in (AccountFactory(company=company), TaxRateFactory(company=company)):
         assert made.company == company
     assert BankAccountFactory(company=company).currency == "GBP"
+
+
+def test_audit_and_webhook_factories_belong_to_the_company(company) -> None:
+    entry = AuditLogEntryFactory(company=company)
+    event = WebhookEventFactory(company=company)
+
+    assert AuditLogEntry.objects.filter(company=company).get() == entry
+    assert WebhookEvent.objects.filter(company=company).get() == event
