@@ -25,7 +25,8 @@ from tests.payables.pdfs import PNG_1PX, make_pdf
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sandbox"]),
-    pytest.mark.usefixtures("storage_backend"),
+    # `ledger`: the sandbox behind a client whose retries of injected 503s answer without sleeping.
+    pytest.mark.usefixtures("storage_backend", "ledger"),
 ]
 
 HTMX = {"HX-Request": "true"}
