@@ -16,7 +16,15 @@ from accounts.models import Company
 from codat.money import rate_label
 from payables.errors import PayablesError, UnableToPay
 from payables.inbox import Due
-from payables.models import BankAccount, Bill, MappingStatus, Payment, Supplier
+from payables.models import (
+    MONEY_DECIMAL_PLACES,
+    MONEY_MAX_DIGITS,
+    BankAccount,
+    Bill,
+    MappingStatus,
+    Payment,
+    Supplier,
+)
 from payables.services.payments import payment_check
 
 
@@ -253,9 +261,15 @@ class PayForm(forms.Form):
     )
     amount_due = forms.DecimalField(
         required=False,
-        max_digits=19,
+        # The bounds of the money columns it is stored in (Payment.amount_due_before): a value
+        # beyond them was not handed out by billpay.
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
         widget=forms.HiddenInput,
-        error_messages={"invalid": "This form was changed; start the payment again."},
+        error_messages=dict.fromkeys(
+            ("invalid", "max_digits", "max_decimal_places", "max_whole_digits"),
+            "This form was changed; start the payment again.",
+        ),
     )
 
     def __init__(self, *args: Any, company: Company, bill: Bill, **kwargs: Any) -> None:

@@ -61,30 +61,23 @@ class ConnectionFactory(DjangoModelFactory):
 
 
 class AuditLogEntryFactory(DjangoModelFactory):
-    """A user's change to one of the company's suppliers."""
-
     class Meta:
         model = AuditLogEntry
 
     company = factory.SubFactory(CompanyFactory)
-    action = "supplier.updated"
+    action = "supplier.created"
     object_type = "supplier"
     object_id = factory.Sequence(str)
+    object_repr = factory.Sequence(lambda n: f"Supplier {n} Ltd")
+    after = factory.LazyAttribute(lambda e: {"name": e.object_repr})
 
 
 class WebhookEventFactory(DjangoModelFactory):
-    """A processed Codat webhook message about the company."""
-
     class Meta:
         model = WebhookEvent
 
-    message_id = factory.Sequence(lambda n: f"msg_{n}")
+    message_id = factory.LazyFunction(lambda: f"msg_{uuid.uuid4().hex}")
     event_type = "read.completed"
     company = factory.SubFactory(CompanyFactory)
-    payload = factory.LazyAttribute(
-        lambda e: {
-            "eventType": e.event_type,
-            "payload": {"referenceCompany": {"id": e.company.codat_company_id}},
-        }
-    )
+    payload = factory.LazyAttribute(lambda e: {"eventType": e.event_type})
     status = WebhookEvent.Status.PROCESSED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import pytest
@@ -32,6 +33,26 @@ class Ledger:
         self.requests.clear()
 
 
+def sandbox_client(
+    handler: Callable[[httpx.Request], httpx.Response] | None = None, *, sleeps: bool = False
+) -> Callable[[], CodatClient]:
+    """A factory of clients of the in-process sandbox, for `codat_client_override`: requests go
+    through `handler` (which answers, usually by passing them on to the sandbox's transport), and
+    retries do not sleep unless `sleeps`."""
+    transport = httpx.MockTransport(handler) if handler is not None else sandbox_transport()
+    nap: dict[str, Any] = {} if sleeps else {"sleep": lambda seconds: None}
+
+    def client() -> CodatClient:
+        return CodatClient(
+            base_url=SANDBOX_IN_PROCESS_URL,
+            api_key=settings.SANDBOX_API_KEY,
+            transport=transport,
+            **nap,
+        )
+
+    return client
+
+
 @pytest.fixture
 def ledger() -> Iterator[Ledger]:
     """The in-process sandbox behind a recording transport, for imports and refreshes."""
@@ -44,15 +65,7 @@ def ledger() -> Iterator[Ledger]:
             recorder.before(request)
         return inner.handle_request(request)
 
-    def client() -> CodatClient:
-        return CodatClient(
-            base_url=SANDBOX_IN_PROCESS_URL,
-            api_key=settings.SANDBOX_API_KEY,
-            transport=httpx.MockTransport(handler),
-            sleep=lambda seconds: None,
-        )
-
-    with codat_client_override(client):
+    with codat_client_override(sandbox_client(handler)):
         yield recorder
 
 

@@ -3,6 +3,7 @@ as plain examples so that they stay fixed whatever hypothesis draws next time.""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -204,3 +205,25 @@ def test_a_huge_line_count_builds_no_more_forms_than_a_bill_may_have(
     assert len(queries) < 60
     if action == "save":
         assert f"A bill can have at most {MAX_LINES} lines." in response.content.decode()
+
+
+@pytest.mark.parametrize("amount_due", ["0.00001", "1" * 16, "-0.000001"])
+def test_a_tampered_amount_due_beyond_the_money_columns_is_refused_with_a_message(
+    client: Client, user: Any, paying: LedgerCompany, amount_due: str
+) -> None:
+    # Found by the pay form's fuzzing: the hidden amount due reached full_clean unbounded (a 500).
+    bill = paying.bill()
+    client.force_login(user)
+    data = {
+        "bank_account": str(paying.bank(bill.currency).pk),
+        "amount": "1.00",
+        "paid_on": dt.date.today().isoformat(),
+        "idempotency_key": "6d3b0c7e-3f5e-4b8e-9a55-2f6d8e1f0a01",
+        "amount_due": amount_due,
+        "confirm": "1",
+    }
+
+    response = client.post(reverse("payables:bill-pay", args=[bill.pk]), data)
+
+    assert response.status_code == 200
+    assert "This form was changed; start the payment again." in response.content.decode()

@@ -20,11 +20,13 @@ from sandbox.models import Fault, LedgerAttachment
 from sandbox.services import fault_inject, faults_clear
 from tests.ledger_company import LedgerCompany
 from tests.payables.factories import AttachmentFactory, BillFactory
+from tests.payables.ledger_fixtures import sandbox_client
 from tests.payables.pdfs import PNG_1PX, make_pdf
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sandbox"]),
-    pytest.mark.usefixtures("storage_backend"),
+    # `ledger`: the sandbox behind a client whose retries of injected 503s answer without sleeping.
+    pytest.mark.usefixtures("storage_backend", "ledger"),
 ]
 
 HTMX = {"HX-Request": "true"}
@@ -377,10 +379,7 @@ def test_a_ledger_copy_of_another_size_is_marked_failed_with_the_reason(bill: Bi
     import json
 
     import httpx
-    from django.conf import settings
 
-    from billpay.ledger import SANDBOX_IN_PROCESS_URL
-    from codat.client import CodatClient
     from sandbox.transport import sandbox_transport
 
     inner = sandbox_transport()
@@ -396,14 +395,7 @@ def test_a_ledger_copy_of_another_size_is_marked_failed_with_the_reason(bill: Bi
             return httpx.Response(200, json=items)
         return response
 
-    def client() -> CodatClient:
-        return CodatClient(
-            base_url=SANDBOX_IN_PROCESS_URL,
-            api_key=settings.SANDBOX_API_KEY,
-            transport=httpx.MockTransport(truncating),
-        )
-
-    with codat_client_override(client):
+    with codat_client_override(sandbox_client(truncating, sleeps=True)):
         attachment = attachment_upload(bill=bill, upload=upload("invoice.pdf", PDF))
 
     assert attachment.sync_status == Attachment.SyncStatus.FAILED

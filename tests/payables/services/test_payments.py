@@ -9,12 +9,10 @@ from decimal import Decimal
 import httpx
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client_override
-from codat.client import CodatClient
+from billpay.ledger import codat_client_override
 from codat.errors import CodatUnavailable
 from codat.money import format_money
 from payables.errors import PaymentError, UnableToPay
@@ -27,6 +25,7 @@ from sandbox.services import fault_inject
 from sandbox.transport import sandbox_transport
 from tests.ledger_company import LedgerCompany, paying_company
 from tests.payables.factories import BankAccountFactory, PaymentFactory
+from tests.payables.ledger_fixtures import sandbox_client
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sandbox"]),
@@ -373,14 +372,7 @@ def test_the_ledger_is_called_outside_any_transaction_after_the_row_is_committed
         seen.append((request.method, connections["default"].in_atomic_block, committed))
         return inner.handle_request(request)
 
-    def client() -> CodatClient:
-        return CodatClient(
-            base_url=SANDBOX_IN_PROCESS_URL,
-            api_key=settings.SANDBOX_API_KEY,
-            transport=httpx.MockTransport(handler),
-        )
-
-    with codat_client_override(client):
+    with codat_client_override(sandbox_client(handler, sleeps=True)):
         payment = paying.pay(bill)
 
     assert payment.status == Payment.Status.SUCCEEDED

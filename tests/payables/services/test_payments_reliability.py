@@ -16,20 +16,18 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from billpay.ledger import SANDBOX_IN_PROCESS_URL, codat_client_override
-from codat.client import CodatClient
+from billpay.ledger import codat_client_override
 from codat.errors import CodatUnavailable
 from payables.errors import UnableToPay
 from payables.models import Bill, Payment
 from payables.services.payments import bill_pay, payment_retry, payments_reconcile
 from sandbox.models import Fault
 from sandbox.services import fault_inject, faults_clear
-from sandbox.transport import sandbox_transport
 from tests.ledger_company import LedgerCompany, paying_company
+from tests.payables.ledger_fixtures import sandbox_client
 from tests.services import service_missing
 
 pytestmark = [
@@ -105,13 +103,7 @@ def test_twenty_concurrent_pay_requests_record_one_ledger_payment() -> None:
 # --- The chaos run ---------------------------------------------------------------------------------
 
 
-def _client_without_sleeps() -> CodatClient:
-    return CodatClient(
-        base_url=SANDBOX_IN_PROCESS_URL,
-        api_key=settings.SANDBOX_API_KEY,
-        transport=sandbox_transport(),
-        sleep=lambda seconds: None,
-    )
+_client_without_sleeps = sandbox_client()
 
 
 FAULT_KINDS = (
