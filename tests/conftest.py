@@ -7,9 +7,9 @@ from unittest import mock
 import pytest
 import time_machine
 
-from tests.ledger_company import ledger_company, linked, paying
+from tests.ledger_company import linked, make_ledger_company, paying
 
-__all__ = ["ledger_company", "linked", "paying"]
+__all__ = ["linked", "make_ledger_company", "paying"]
 
 SPEC_VALIDATOR = "tests.ledger_spec.validate_ledger_response"
 

@@ -1,6 +1,6 @@
 """The one builder of "a company linked to a seeded sandbox ledger, imported", and its helper.
 
-`build_ledger_company(...)` (the `ledger_company` fixture) seeds a sandbox ledger (its bills, suppliers, statuses and platform), links a
+`build_ledger_company(...)` (the `make_ledger_company` fixture) seeds a sandbox ledger (its bills, suppliers, statuses and platform), links a
 billpay company to it (a new one, or the given one), and runs billpay's own first-link import, as
 a real company's data arrives. `LedgerCompany` reads back either side: billpay's rows and the
 ledger's documents, pays a bill through the real service, starts another run.
@@ -249,15 +249,16 @@ def seeded(*, bills: int, suppliers: int, seed: int = 7, **options: Any) -> Ledg
 
 
 @pytest.fixture
-def ledger_company(db: None) -> Callable[..., LedgerCompany]:
-    """The builder, as a fixture: `ledger_company(bills=8, statuses=("Open",), user=user)`."""
+def make_ledger_company(db: None) -> Callable[..., LedgerCompany]:
+    """The builder, as a fixture: `make_ledger_company(bills=8, statuses=("Open",), user=user)`
+    (named apart from the accounts and sandbox tests' own `ledger_company` fixtures)."""
     return build_ledger_company
 
 
 @pytest.fixture
-def paying(user: User) -> LedgerCompany:
+def paying(user: User, make_ledger_company: Callable[..., LedgerCompany]) -> LedgerCompany:
     """The user's new company, linked to a ledger of 10 Open bills (each can be paid), imported."""
-    return paying_company(user=user, bills=10)
+    return make_ledger_company(user=user, bills=10, statuses=("Open",))
 
 
 @pytest.fixture
