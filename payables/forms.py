@@ -309,7 +309,7 @@ class PayForm(forms.Form):
                 amount_due=self.bill.amount_due,
             )
         except UnableToPay as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+            add_errors(self, exc)
         return data
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Company, Connection
-from accounts.services import active_company, linked_connection, onboarding_next_step
+from accounts.services import active_company, onboarding_next_step
 from billpay.http import AuthenticatedRequest, htmx_redirect, safe_next
 from codat.money import currency_decimals
 from payables.bill_forms import (
@@ -29,7 +29,7 @@ from payables.bill_forms import (
     new_token,
 )
 from payables.documents import DocumentProposal, propose_from_document
-from payables.errors import PayablesError
+from payables.errors import NotConnected, PayablesError
 from payables.forms import add_errors
 from payables.framing import framed_by_self
 from payables.inbox import plain_decimal
@@ -46,6 +46,7 @@ from payables.services.bills import (
     supplier_near_matches,
     tax_rates_for_account,
 )
+from payables.services.connection import require_linked_connection
 from payables.services.suppliers import supplier_create
 from payables.views.scoped import bill_or_404, parse_id
 
@@ -59,8 +60,10 @@ def _linked(request: AuthenticatedRequest) -> tuple[Company, Connection] | None:
     company = active_company(request)
     if company is None:
         return None
-    connection = linked_connection(company)
-    return None if connection is None else (company, connection)
+    try:
+        return company, require_linked_connection(company)
+    except NotConnected:
+        return None
 
 
 def _company(request: AuthenticatedRequest) -> tuple[Company, Connection]:

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -270,18 +270,16 @@ def payment_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
 # --- Adding a bank account ----------------------------------------------------------------------
 
 
-def _bill_from_query(request: AuthenticatedRequest, company: Company) -> Bill | None:
+def _bill_from_query(request: AuthenticatedRequest) -> Bill | None:
     bill_id = parse_id(request.GET.get("bill") or request.POST.get("bill"))
-    if bill_id is None:
-        return None
-    return get_object_or_404(Bill.objects.for_company(company), pk=bill_id)
+    return None if bill_id is None else bill_or_404(request, bill_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def bank_account_create_view(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
-    bill = _bill_from_query(request, company)
+    bill = _bill_from_query(request)
     initial = {"idempotency_key": uuid.uuid4(), "currency": company.base_currency}
     form = BankAccountForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
