@@ -35,17 +35,13 @@ def _limits(rules: platforms.PlatformRules) -> AttachmentLimits:
     return AttachmentLimits(rules.name, rules.max_attachment_bytes, rules.attachment_extensions)
 
 
-XERO: Final = _limits(platforms.XERO)
-QUICKBOOKS: Final = _limits(platforms.QUICKBOOKS_ONLINE)
-
-
 def limits_for(platform_key: str) -> AttachmentLimits:
-    """The attachment limits of a platform; unknown platforms get Xero's, the strictest."""
-    return QUICKBOOKS if platform_key in platforms.QUICKBOOKS_KEYS else XERO
+    """The attachment limits of a platform (codat.platforms)."""
+    return _limits(platforms.rules_for(platform_key))
 
 
 def max_reference_length(platform_key: str) -> int:
-    """docs update-bill.md: QuickBooks Online takes 21 characters, Xero and others 255."""
+    """The longest bill reference the platform takes (codat.platforms)."""
     return platforms.rules_for(platform_key).max_reference_length
 
 
@@ -163,5 +159,7 @@ def check_file(
         raise FileRefused(
             f"“{clean}” is not a real .{extension} file: its content does not match its type."
         )
-    content_type = mimetypes.guess_type(clean, strict=False)[0] or "application/octet-stream"
+    content_type = platforms.content_type_for(extension)
+    if content_type == "application/octet-stream":
+        content_type = mimetypes.guess_type(clean, strict=False)[0] or content_type
     return CheckedFile(name=clean, extension=extension, content_type=content_type, size=size)

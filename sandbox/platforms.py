@@ -1,68 +1,46 @@
-"""The accounting platforms the sandbox ledger can pretend to be, and the rules each one enforces."""
+"""The accounting platforms the sandbox ledger can pretend to be. Their rules are codat.platforms'
+table, the one billpay checks its input against; this module adds what only an emulated Codat
+needs (the integration and source ids a connection reports)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from enum import StrEnum
 
-from codat import platforms as codat_platforms
-
-
-class Flavour(StrEnum):
-    XERO = "xero"
-    QBO = "qbo"
+from codat.platforms import ALIASES, PlatformRules, rules_for
+from codat.platforms import PLATFORMS as RULES
 
 
 @dataclass(frozen=True, slots=True)
 class Platform:
     key: str
     name: str
-    flavour: Flavour
+    rules: PlatformRules
     integration_id: str
     source_id: str
-    max_reference_length: int
-    max_attachment_bytes: int
-    attachment_extensions: frozenset[str] | None  # None: any extension
 
     @property
     def ledger_name(self) -> str:
         """How validation messages name the platform ("was not found in Xero")."""
-        return "Xero" if self.flavour is Flavour.XERO else "QuickBooks Online"
+        return self.rules.name
 
 
-def _ids(key: str) -> tuple[str, str]:
+def _platform(key: str, name: str, rules: PlatformRules) -> Platform:
     # Stable per platform, like Codat's integration and source ids.
-    return (
-        str(uuid.uuid5(uuid.NAMESPACE_URL, f"codat-integration:{key}")),
-        str(uuid.uuid5(uuid.NAMESPACE_URL, f"codat-source:{key}")),
-    )
-
-
-def _platform(key: str, name: str, flavour: Flavour) -> Platform:
-    integration_id, source_id = _ids(key)
-    rules = codat_platforms.XERO if flavour is Flavour.XERO else codat_platforms.QUICKBOOKS_ONLINE
     return Platform(
         key=key,
         name=name,
-        flavour=flavour,
-        integration_id=integration_id,
-        source_id=source_id,
-        max_reference_length=rules.max_reference_length,
-        max_attachment_bytes=rules.max_attachment_bytes,
-        attachment_extensions=rules.attachment_extensions,
+        rules=rules,
+        integration_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"codat-integration:{key}")),
+        source_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"codat-source:{key}")),
     )
 
 
-# The Codat Sandbox integration answers in Xero's flavour, as billpay's default platform does.
+_ALIAS_NAMES = {"ndsk": "QuickBooks Online Sandbox", "mqjo": "Sandbox"}
+
 PLATFORMS: dict[str, Platform] = {
-    p.key: p
-    for p in (
-        _platform("gbol", "Xero", Flavour.XERO),
-        _platform("qhyg", "QuickBooks Online", Flavour.QBO),
-        _platform("ndsk", "QuickBooks Online Sandbox", Flavour.QBO),
-        _platform("mqjo", "Sandbox", Flavour.XERO),
-    )
+    **{rules.key: _platform(rules.key, rules.name, rules) for rules in RULES},
+    **{key: _platform(key, _ALIAS_NAMES[key], rules) for key, rules in ALIASES.items()},
 }
 
 
@@ -71,4 +49,4 @@ def platform_for(key: str) -> Platform:
     known = PLATFORMS.get(key)
     if known is not None:
         return known
-    return _platform(key, key.upper(), Flavour.XERO)
+    return _platform(key, key.upper(), rules_for(key))

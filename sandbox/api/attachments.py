@@ -92,8 +92,10 @@ def _not_multipart() -> ApiError:
     )
 
 
-def _uploaded_file(call: Call) -> UploadedFile:
-    """The multipart/form-data part named `file` (spec AttachmentUpload), or a 400."""
+def _uploaded_file(call: Call, platform: Platform) -> UploadedFile:
+    """The multipart/form-data part named `file` (spec AttachmentUpload), or a 400. QuickBooks
+    Online refuses a part without a specific Content-Type (its integration reference: "QBO will
+    not accept application/octet-stream"); the other platforms read the type from the name."""
     envelope = _headers(f"Content-Type: {call.request.headers.get('content-type', '')}".encode())
     boundary = envelope.get_boundary()
     if envelope.get_content_type() != "multipart/form-data" or not boundary:
@@ -107,6 +109,8 @@ def _uploaded_file(call: Call) -> UploadedFile:
         if not name:
             raise validation_error(["`File Name` must not be empty."], validator="Attachment")
         content_type = headers.get_content_type() if headers.get("content-type") else ""
+        if content_type in GENERIC_CONTENT_TYPES and platform.rules.refuses_generic_upload:
+            raise validation_error([platform.rules.messages.generic_upload], validator="Attachment")
         if content_type in GENERIC_CONTENT_TYPES:
             content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return UploadedFile(name=name, content_type=content_type, content=content)
@@ -118,13 +122,13 @@ def _check_file(platform: Platform, name: str, content: bytes) -> None:
     errors = []
     if not content:
         errors.append("`File` must not be empty.")
-    elif len(content) > platform.max_attachment_bytes:
+    elif len(content) > platform.rules.max_attachment_bytes:
         errors.append(
-            f"`File Size` must be less than or equal to {platform.max_attachment_bytes // MB} MB "
+            f"`File Size` must be less than or equal to {platform.rules.max_attachment_bytes // MB} MB "
             f"in {platform.ledger_name}; the file has {len(content)} bytes."
         )
     extension = PurePosixPath(name).suffix.lower().lstrip(".")
-    allowed = platform.attachment_extensions
+    allowed = platform.rules.attachment_extensions
     if allowed is not None and extension not in allowed:
         listed = ", ".join(sorted(e.upper() for e in allowed))
         shown = f"`.{extension}`" if extension else "without an extension"
@@ -141,8 +145,9 @@ def upload_bill_attachment(call: Call) -> LedgerResponse:
     connection = payables_connection(call, write=True)
     bill_id = call.params["billId"]
     _bill_or_404(connection, bill_id)
-    upload = _uploaded_file(call)
-    _check_file(platform_of(connection), upload.name, upload.content)
+    platform = platform_of(connection)
+    upload = _uploaded_file(call, platform)
+    _check_file(platform, upload.name, upload.content)
     attachment = LedgerAttachment.objects.create(
         connection=connection,
         bill_id=bill_id,

@@ -32,15 +32,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any, Final
 
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Length
 
 from codat.money import RATE_PLACES, currency_decimals, quantize
+from codat.platforms import MissingRate, Tax
 from sandbox.api.base import (
     ApiError,
     Call,
@@ -55,15 +54,17 @@ from sandbox.api.records import (
     Document,
     compile_query,
     get_document,
+    id_format,
     list_page,
     lock_document,
+    new_record_id,
     now_iso,
     payables_connection,
     platform_of,
     save_document,
 )
 from sandbox.models import Dataset, LedgerConnection, LedgerRecord
-from sandbox.platforms import Flavour, Platform
+from sandbox.platforms import Platform
 from sandbox.routers import SANDBOX_ALIAS
 
 PREFIX = "/companies/{companyId}/connections/{connectionId}/payables/bills"
@@ -207,10 +208,17 @@ def _lookup(
     record_id: str,
     label: str,
 ) -> Document | None:
-    """A referenced record that must exist and be active in the platform."""
+    """A referenced record that must exist and be active in the platform; a missing one is
+    reported in the platform's words (docs update-bill.md, software-specific errors)."""
     found = get_document(connection, dataset, record_id)
     if found is None:
-        errors.add(f"`{label}` was not found in {platform.ledger_name}.")
+        messages = platform.rules.messages
+        if dataset == Dataset.SUPPLIERS:
+            errors.add(messages.supplier_not_found.format(id=record_id))
+        elif dataset == Dataset.TAX_RATES:
+            errors.add(messages.tax_rate_not_found)
+        else:
+            errors.add(messages.account_not_found.format(label=label))
         return None
     if found.get("status") == ARCHIVED:
         errors.add(f"`{label}` is archived in {platform.ledger_name}.")  # Inference
@@ -242,6 +250,9 @@ def _validated_lines(
     if not isinstance(raw_lines, list) or not raw_lines:
         errors.add("`Line Items` must not be empty.")
         return []
+    rules = platform.rules
+    if rules.max_line_items is not None and len(raw_lines) > rules.max_line_items:
+        errors.add(rules.messages.too_many_lines.format(limit=rules.max_line_items))
     lines: list[Document] = []
     for raw in raw_lines:
         if not isinstance(raw, dict):
@@ -255,15 +266,21 @@ def _validated_lines(
         tax_amount = Decimal(0)
         if raw.get("taxAmount") is not None:
             tax_amount = _optional_amount(errors, raw["taxAmount"], "Tax Amount") or Decimal(0)
+        elif rules.tax is Tax.RATE_AND_AMOUNT:
+            errors.add(rules.messages.tax_amount_missing)
         account_id = _ref_id(raw.get("accountRef"))
         if account_id is None:
             errors.add("`Account Ref` must not be empty.")
         else:
             _lookup(errors, connection, platform, Dataset.ACCOUNTS, account_id, "Account Ref")
         tax_rate_id = _ref_id(raw.get("taxRateRef"))
-        if tax_rate_id is None:
-            # Required by Xero and QBO alike (docs update-bill.md); FreeAgent is not emulated.
-            errors.add("`Tax Rate Ref` must not be empty.")
+        # docs update-bill.md, Software requirements: what each platform wants for tax.
+        if rules.tax is Tax.AMOUNT_ONLY:
+            if raw.get("taxRateRef") is not None:
+                errors.add(rules.messages.tax_rate_not_allowed)
+        elif tax_rate_id is None:
+            if rules.tax.rate_required or tax_amount != 0:
+                errors.add(rules.messages.tax_rate_missing)
         else:
             _lookup(errors, connection, platform, Dataset.TAX_RATES, tax_rate_id, "Tax Rate Ref")
         tracking = raw.get("trackingRefs")
@@ -292,7 +309,7 @@ def _validated_lines(
             "taxAmount": tax_amount,
             "totalAmount": total,
             "accountRef": {"id": account_id},
-            "taxRateRef": {"id": tax_rate_id},
+            "taxRateRef": {"id": tax_rate_id} if tax_rate_id is not None else None,
         }
         if tracking:
             line["trackingRefs"] = tracking
@@ -312,7 +329,24 @@ def _valid_tracking(tracking: Any) -> bool:
     )
 
 
-def _validated_bill(connection: LedgerConnection, body: Any) -> tuple[Document, Document | None]:
+def _reference_taken(
+    connection: LedgerConnection, supplier_id: str, reference: str, bill_id: str | None
+) -> bool:
+    """Whether another bill of the supplier has this reference (Zoho Books refuses it)."""
+    bills = LedgerRecord.objects.filter(
+        connection=connection, dataset=Dataset.BILLS, parent_id=supplier_id
+    )
+    if bill_id is not None:
+        bills = bills.exclude(record_id=bill_id)
+    return any(
+        loads(raw).get("reference") == reference
+        for raw in bills.values_list("document", flat=True).iterator(chunk_size=500)
+    )
+
+
+def _validated_bill(
+    connection: LedgerConnection, body: Any, *, bill_id: str | None = None
+) -> tuple[Document, Document | None]:
     """A billPrototype checked with every §7 message at once, as the bill document to store (no
     id, amountDue or sourceModifiedDate yet), and its supplier."""
     if not isinstance(body, dict):
@@ -323,9 +357,9 @@ def _validated_bill(connection: LedgerConnection, body: Any) -> tuple[Document, 
     reference = body.get("reference")
     if reference is not None and not isinstance(reference, str):
         errors.add("`Reference` must be a string.")
-    elif reference is not None and len(reference) > platform.max_reference_length:
+    elif reference is not None and len(reference) > platform.rules.max_reference_length:
         errors.add(
-            f"`Reference Length` must be less than or equal to `{platform.max_reference_length}`."
+            f"`Reference Length` must be less than or equal to `{platform.rules.max_reference_length}`."
         )
 
     supplier: Document | None = None
@@ -357,13 +391,17 @@ def _validated_bill(connection: LedgerConnection, body: Any) -> tuple[Document, 
     elif currency not in known_currencies(connection):
         errors.add(f"No currency exists for code `{currency}`.")
     elif (
-        platform.flavour is Flavour.QBO
+        platform.rules.bill_currency_matches_supplier
         and supplier is not None
         and supplier.get("defaultCurrency")
         and supplier["defaultCurrency"] != currency
     ):
         # docs update-bill.md, QBO: a bill's currency must match its supplier's.
-        errors.add(f"`Currency` must be the supplier's currency `{supplier['defaultCurrency']}`.")
+        errors.add(
+            platform.rules.messages.currency_not_suppliers.format(
+                currency=currency, supplier_currency=supplier["defaultCurrency"]
+            )
+        )
     bill_currency = currency if isinstance(currency, str) and len(currency) == 3 else "XXX"
 
     currency_rate = None
@@ -380,14 +418,25 @@ def _validated_bill(connection: LedgerConnection, body: Any) -> tuple[Document, 
     elif status != OPEN:
         errors.add("`Status` must be equal to `Open`.")
 
+    issue, due = days["issueDate"], days["dueDate"]
+    messages = platform.rules.messages
+    if platform.rules.due_date_not_before_issue and issue and due and due < issue:
+        errors.add(str(messages.due_before_issue))
+    if (
+        platform.rules.unique_reference_per_supplier
+        and reference
+        and supplier is not None
+        and _reference_taken(connection, str(supplier["id"]), reference, bill_id)
+    ):
+        errors.add(str(messages.duplicate_reference))
+
     lines = _validated_lines(errors, connection, platform, body.get("lineItems"), bill_currency)
     total = sum((line["totalAmount"] for line in lines), Decimal(0))
     if total < 0:
-        errors.add("Sum of `LineItems` must be greater than or equal to `0`.")
+        errors.add(messages.negative_total)
     errors.raise_if_any(validator="Bill")
 
     # No errors, so every field was read.
-    issue, due = days["issueDate"], days["dueDate"]
     assert supplier is not None
     assert supplier_id is not None
     assert issue is not None
@@ -409,29 +458,13 @@ def _validated_bill(connection: LedgerConnection, body: Any) -> tuple[Document, 
 # --- Records ------------------------------------------------------------------------------------
 
 
-def new_record_id(connection: LedgerConnection, dataset: str, flavour: Flavour) -> str:
-    """A platform-style id: a GUID for Xero, the next number of the dataset for QBO."""
-    if flavour is Flavour.XERO:
-        return str(uuid.uuid4())
-    last = (
-        LedgerRecord.objects.filter(
-            connection=connection, dataset=dataset, record_id__regex=r"^[0-9]+$"
-        )
-        .annotate(digits=Length("record_id"))
-        .order_by("-digits", "-record_id")
-        .values_list("record_id", flat=True)
-        .first()
-    )
-    return str(int(last) + 1) if last else "1"
-
-
 def _create_record(
     connection: LedgerConnection, dataset: str, fields: Document, *, parent_id: str = ""
 ) -> Document:
     """Insert a new record under a fresh id and return its document (id first)."""
-    flavour = platform_of(connection).flavour
+    fmt = id_format(platform_of(connection), dataset)
     for _attempt in range(5):
-        document = {"id": new_record_id(connection, dataset, flavour), **fields}
+        document = {"id": new_record_id(connection, fmt, [dataset]), **fields}
         try:
             # A savepoint: when two creates race for the same QBO number on PostgreSQL, the
             # loser's insert fails on the unique constraint and takes the next number.
@@ -522,11 +555,10 @@ def update_bill(call: Call) -> LedgerResponse:
     bill_id = call.params["billId"]
     old = _bill_or_404(connection, bill_id)
     if old.get("status") != OPEN:
-        # docs update-bill.md: "Only Open bills can be updated" (the code and text are ours).
-        raise validation_error(
-            [f"Bill {bill_id} is {old.get('status')}: only Open bills can be updated."]
-        )
-    new, _supplier = _validated_bill(connection, call.json())
+        # docs update-bill.md: "Only Open bills can be updated" (Sage Intacct's text is its own).
+        message = platform_of(connection).rules.messages.bill_not_open
+        raise validation_error([message.format(id=bill_id, status=old.get("status"))])
+    new, _supplier = _validated_bill(connection, call.json(), bill_id=bill_id)
     old_total = _number(old.get("totalAmount")) or Decimal(0)
     old_due = _number(old.get("amountDue"))
     settled = old_total - (old_total if old_due is None else old_due)
@@ -622,6 +654,13 @@ def create_bill_payment(call: Call) -> LedgerResponse:
                 f"The payment account's currency `{account_currency}` must be the bill's currency "
                 f"`{currency}` or the base currency `{connection.base_currency}`."
             )
+        elif (
+            account_currency != currency
+            and rate is None
+            and platform.rules.missing_currency_rate is MissingRate.RATE_ONE
+        ):
+            # spec BillPayment.currencyRate: QuickBooks Online books it at 1 when none is sent.
+            rate = Decimal(1)
         elif account_currency != currency and rate is None:
             errors.add(
                 "`Currency Rate` must not be empty when the payment account's currency "

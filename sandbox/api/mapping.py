@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
+from codat.platforms import PlatformRules
 from sandbox.api.base import ApiError, Call, LedgerResponse, json_response, route
 from sandbox.api.paging import continuation_page, read_cursor
 from sandbox.api.records import (
@@ -27,7 +28,6 @@ from sandbox.api.records import (
     platform_of,
 )
 from sandbox.models import Dataset, LedgerConnection
-from sandbox.platforms import Flavour
 from sandbox.query import Query, QueryError
 
 PREFIX = "/companies/{companyId}/connections/{connectionId}/payables/mappingOptions"
@@ -65,10 +65,10 @@ def _digits(value: Any) -> int:
     return sum(ch.isdigit() for ch in value) if isinstance(value, str) else 0
 
 
-def bank_account_option(document: Document, *, flavour: Flavour) -> Document:
+def bank_account_option(document: Document, *, rules: PlatformRules) -> Document:
     """A stored BankAccount as a bankAccountMappingOption, with Xero's number masking."""
     option = _pick(document, BANK_ACCOUNT_FIELDS)
-    if flavour is Flavour.XERO:
+    if rules.masks_bank_numbers:
         # Spec, bankAccountMappingOption.accountNumber/sortCode for Xero: a GBP account shows its
         # sort code and UK account number only when together they make 14 digits (6 + 8); a
         # non-GBP account shows its full account number and never a sort code.
@@ -148,13 +148,13 @@ def _without_kind(item: Document) -> Document:
 def get_mapping_options_payments(call: Call) -> LedgerResponse:
     """GET /companies/{companyId}/connections/{connectionId}/payables/mappingOptions/payments"""
     connection = payables_connection(call)
-    flavour = platform_of(connection).flavour
+    rules = platform_of(connection).rules
     query, text = _status_query(call, PAYMENT_OPTION_PROPERTIES)
 
     def rows(after: int) -> Rows:
         # The query sees what is served (a masked sort code cannot be matched), not what is stored.
         for position, account in documents(connection, Dataset.BANK_ACCOUNTS, after=after):
-            yield position, bank_account_option(account, flavour=flavour)
+            yield position, bank_account_option(account, rules=rules)
 
     items, token = _page(
         call, key="mappingOptions/payments", query_text=text, query=query, rows=rows

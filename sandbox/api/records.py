@@ -11,11 +11,14 @@ from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 from django.conf import settings
+from django.db.models.functions import Length
 from django.utils import timezone
 
+from codat.platforms import IdFormat
 from sandbox.api.base import ApiError, Call, dumps, loads
 from sandbox.api.paging import continuation_page, read_cursor
-from sandbox.models import LedgerCompany, LedgerConnection, LedgerRecord
+from sandbox.ids import guid, id_number, number_id, numbered, shared
+from sandbox.models import Dataset, LedgerCompany, LedgerConnection, LedgerRecord
 from sandbox.platforms import Platform, platform_for
 from sandbox.query import Query, QueryError, parse_query
 
@@ -96,6 +99,39 @@ def payables_connection(
 
 def platform_of(connection: LedgerConnection) -> Platform:
     return platform_for(connection.platform_key)
+
+
+_ID_FIELDS = {
+    Dataset.BILLS: "bills",
+    Dataset.SUPPLIERS: "suppliers",
+    Dataset.ACCOUNTS: "accounts",
+    Dataset.TAX_RATES: "tax_rates",
+    Dataset.BANK_ACCOUNTS: "bank_accounts",
+    Dataset.BILL_PAYMENTS: "payments",
+}
+
+
+def id_format(platform: Platform, dataset: str) -> IdFormat:
+    """How the platform's ids of a dataset look."""
+    fmt: IdFormat = getattr(platform.rules.ids, _ID_FIELDS[Dataset(dataset)])
+    return fmt
+
+
+def new_record_id(connection: LedgerConnection, fmt: IdFormat, datasets: Collection[str]) -> str:
+    """The id the platform gives its next record of `datasets`: a fresh GUID, or the number after
+    the highest one in use (in those datasets, or in every dataset for a shared sequence)."""
+    if not numbered(fmt):
+        return guid()
+    in_use = LedgerRecord.objects.filter(connection=connection, record_id__regex=r"^[0-9]+$")
+    if not shared(fmt):
+        in_use = in_use.filter(dataset__in=list(datasets))
+    last = (
+        in_use.annotate(digits=Length("record_id"))
+        .order_by("-digits", "-record_id")
+        .values_list("record_id", flat=True)
+        .first()
+    )
+    return number_id(fmt, (id_number(fmt, last) if last else 0) + 1)
 
 
 def get_document(connection: LedgerConnection, dataset: str, record_id: str) -> Document | None:

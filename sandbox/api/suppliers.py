@@ -1,18 +1,18 @@
 """Suppliers and bank accounts: list, create and update suppliers; create bank accounts.
 
 Validation messages follow Codat's style ("`Name` must not be empty.", codat-api.md §7); where a
-rule belongs to one platform it is applied only in that platform's flavour and its message names
-the platform. Rules that neither the spec nor the docs state are marked "Inference".
+rule belongs to some platforms it is read from their row of codat.platforms, and the message is
+that platform's own. Rules that neither the spec nor the docs state are marked "Inference".
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
+from codat.platforms import ArchivedSupplierUpdate, SupplierCurrency, SupplierNameOnUpdate
 from sandbox.api.base import (
     ApiError,
     Call,
@@ -25,15 +25,17 @@ from sandbox.api.base import (
 from sandbox.api.records import (
     Document,
     compile_query,
+    id_format,
     list_page,
     lock_document,
+    new_record_id,
     now_iso,
     payables_connection,
     platform_of,
     save_document,
 )
 from sandbox.models import Dataset, LedgerConnection, LedgerRecord
-from sandbox.platforms import Flavour, Platform
+from sandbox.platforms import Platform
 
 P = "/companies/{companyId}/connections/{connectionId}/payables"
 
@@ -127,18 +129,9 @@ def _folded(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def _next_numeric_id(connection: LedgerConnection, datasets: Collection[str]) -> str:
-    """QuickBooks Online's ids are counters, not GUIDs (codat-api.md §4.2 path formats)."""
-    ids = LedgerRecord.objects.filter(
-        connection=connection, dataset__in=list(datasets)
-    ).values_list("record_id", flat=True)
-    return str(max((int(i) for i in ids if i.isdigit()), default=0) + 1)
-
-
 def _new_id(connection: LedgerConnection, platform: Platform, datasets: Collection[str]) -> str:
-    if platform.flavour is Flavour.QBO:
-        return _next_numeric_id(connection, datasets)
-    return str(uuid.uuid4())
+    """The platform's id for a new record of the first of `datasets` (codat.platforms ids)."""
+    return new_record_id(connection, id_format(platform, next(iter(datasets))), datasets)
 
 
 def _lock_connection(connection: LedgerConnection) -> None:
@@ -194,16 +187,23 @@ def _addresses(value: Any, errors: list[str]) -> list[dict[str, Any]]:
     return addresses
 
 
-def _supplier_fields(body: dict[str, Any], platform: Platform) -> dict[str, Any]:
-    """Validate a supplierPrototype into the Supplier fields it sets (all of them: PUT replaces)."""
+def _supplier_fields(
+    body: dict[str, Any], platform: Platform, *, name_required: bool = True
+) -> dict[str, Any]:
+    """Validate a supplierPrototype into the Supplier fields it sets (all of them: PUT replaces).
+    On an update the name may be missing: the platform's rule decides (update_supplier)."""
     errors: list[str] = []
-    name = _required_text(body, "supplierName", "Supplier Name", errors)
+    if name_required or body.get("supplierName") not in (None, ""):
+        name = _required_text(body, "supplierName", "Supplier Name", errors)
+    else:
+        name = None
     # "Unknown" is in the enum for what a platform reports, not a status a client can set
     # (Inference), so SUPPLIER_STATUSES leaves it out.
     status = _required_choice(body, "status", "Status", SUPPLIER_STATUSES, errors)
     email = _optional_text(body, "emailAddress", "Email Address", errors)
-    if platform.flavour is Flavour.XERO and email and not _EMAIL.match(email.strip()):
-        errors.append("Email address must be valid.")  # Xero's text (Inference)
+    invalid_email = platform.rules.messages.invalid_email
+    if invalid_email and email and not _EMAIL.match(email.strip()):
+        errors.append(invalid_email)
     currency = body.get("defaultCurrency")
     if currency is not None:
         currency = _currency(currency, "Default Currency", errors)
@@ -242,25 +242,17 @@ def _supplier_document(supplier_id: str, fields: dict[str, Any], balance: Any) -
 def _refuse_duplicate_name(
     connection: LedgerConnection, platform: Platform, name: str, *, exclude_id: str | None = None
 ) -> None:
-    """Xero's contact names are unique among active contacts, case-insensitively (docs: a
-    duplicate is a 400); QuickBooks' display names are unique too (its error 6240, Inference),
-    and it renames an inactive vendor "… (deleted)", so archived names are free on both."""
-    xero = platform.flavour is Flavour.XERO
+    """Where the platform keeps supplier names unique (Xero among active contacts,
+    case-insensitively; QuickBooks' display names, its error 6240), a taken name is a 400 in the
+    platform's words; archived names are free (QuickBooks renames an inactive vendor "… (deleted)")."""
+    if not platform.rules.unique_supplier_names:
+        return
     taken = _names_in_use(
         connection, [Dataset.SUPPLIERS], "supplierName", exclude_id=exclude_id, active_only=True
     )
     if _folded(name) not in taken:
         return
-    if xero:
-        message = (
-            f"The contact name {name} is already assigned to another contact. "
-            "The contact name must be unique across all active contacts."
-        )
-    else:
-        message = (
-            "Duplicate Name Exists Error: The name supplied already exists. "
-            "Another customer, vendor or employee is already using this name."
-        )
+    message = platform.rules.messages.duplicate_supplier.format(name=name)
     raise validation_error([message], validator="Supplier")
 
 
@@ -278,14 +270,31 @@ def list_suppliers(call: Call) -> LedgerResponse:
     return json_response(200, {"results": results, "pagination": pagination})
 
 
+def _platform_supplier_fields(
+    connection: LedgerConnection, platform: Platform, fields: dict[str, Any]
+) -> None:
+    """What the platform keeps of a supplier's fields, on create and update alike: FreeAgent has
+    no supplier currency (the base currency is served), Sage Intacct one address."""
+    rules = platform.rules
+    if rules.supplier_currency is SupplierCurrency.BASE_ONLY:
+        fields["defaultCurrency"] = connection.base_currency
+    if rules.max_supplier_addresses is not None:
+        fields["addresses"] = fields["addresses"][: rules.max_supplier_addresses]
+
+
 @route("POST", f"{P}/suppliers", "create-supplier", idempotent=True)
 def create_supplier(call: Call) -> LedgerResponse:
     """POST P/suppliers: create a supplier (201)."""
     connection = payables_connection(call, write=True)
     platform = platform_of(connection)
     fields = _supplier_fields(_object_body(call, "Supplier"), platform)
-    if platform.flavour is Flavour.QBO and fields["defaultCurrency"] is None:
-        # A QuickBooks vendor always has a currency, the home currency unless set (Inference).
+    _platform_supplier_fields(connection, platform, fields)
+    if (
+        platform.rules.supplier_currency is SupplierCurrency.FIXED
+        and fields["defaultCurrency"] is None
+    ):
+        # Where the currency is fixed at creation, a vendor always has one: the home currency
+        # unless set (QuickBooks; Inference).
         fields["defaultCurrency"] = connection.base_currency
     _lock_connection(connection)
     _refuse_duplicate_name(connection, platform, fields["supplierName"])
@@ -306,34 +315,46 @@ def update_supplier(call: Call) -> LedgerResponse:
     current = lock_document(connection, Dataset.SUPPLIERS, supplier_id)
     if current is None:
         raise ApiError(404, f"No data available for suppliers for ID {supplier_id}")
-    fields = _supplier_fields(_object_body(call, "Supplier"), platform)
-    archived = current.get("status") == "Archived"
-    if platform.flavour is Flavour.XERO:
-        if archived:
-            raise validation_error(
-                [
-                    f"Supplier {supplier_id} is archived in Xero: it must be unarchived in Xero "
-                    "before it can be updated."
-                ],
-                validator="Supplier",
-            )
-        _refuse_duplicate_name(connection, platform, fields["supplierName"], exclude_id=supplier_id)
-    else:
-        if archived and fields["status"] != "Active":
-            # QBO ignores a change to an inactive vendor unless it is reactivated (codat-api.md
-            # §7); "ignored" is read as: 200 with the supplier unchanged (Inference).
+    fields = _supplier_fields(_object_body(call, "Supplier"), platform, name_required=False)
+    rules = platform.rules
+    if current.get("status") == "Archived":
+        if rules.archived_supplier_update is ArchivedSupplierUpdate.REFUSED:
+            # Xero: an archived contact must be unarchived in Xero first (docs suppliers.md).
+            message = rules.messages.archived_supplier.format(id=supplier_id)
+            raise validation_error([message], validator="Supplier")
+        if (
+            rules.archived_supplier_update is ArchivedSupplierUpdate.IGNORED_UNLESS_ACTIVE
+            and fields["status"] != "Active"
+        ):
+            # QBO ignores a change to an inactive vendor unless it is reactivated (docs
+            # suppliers.md); "ignored" is read as: 200 with the supplier unchanged (Inference).
             return json_response(200, current)
+    _platform_supplier_fields(connection, platform, fields)
+    if not rules.contact_name_on_update:
+        fields["contactName"] = None  # NetSuite ignores contactName on update (docs suppliers.md)
+    if fields["supplierName"] is None:
+        # docs suppliers.md: Xero, Sage Intacct and Zoho keep the name; QBO and FreeAgent fall
+        # back to contactName and refuse an update with neither; NetSuite clears it.
+        if rules.supplier_name_on_update is SupplierNameOnUpdate.CLEARS_NAME:
+            pass
+        elif rules.supplier_name_on_update is SupplierNameOnUpdate.KEEPS_NAME:
+            fields["supplierName"] = current.get("supplierName")
+        elif (
+            rules.supplier_name_on_update is SupplierNameOnUpdate.CONTACT_NAME
+            and (fields["contactName"] or "").strip()
+        ):
+            fields["supplierName"] = fields["contactName"].strip()
+        else:
+            raise validation_error([rules.messages.supplier_name_missing], validator="Supplier")
+    if rules.supplier_currency is SupplierCurrency.FIXED:
         currency = fields["defaultCurrency"]
         if currency is not None and currency != current.get("defaultCurrency"):
-            raise validation_error(
-                [
-                    "`Default Currency` cannot be changed in QuickBooks Online once a supplier "
-                    "is created; send null or the current currency."
-                ],
-                validator="Supplier",
-            )
+            raise validation_error([rules.messages.supplier_currency_fixed], validator="Supplier")
         # Null means "leave it": the currency is fixed at creation (spec, update-supplier).
         fields["defaultCurrency"] = current.get("defaultCurrency")
+    elif fields["defaultCurrency"] is None and rules.supplier_currency_null_keeps:
+        fields["defaultCurrency"] = current.get("defaultCurrency")
+    if fields["supplierName"] is not None:
         _refuse_duplicate_name(connection, platform, fields["supplierName"], exclude_id=supplier_id)
     document = _supplier_document(supplier_id, fields, current.get("balance", Decimal(0)))
     save_document(connection, Dataset.SUPPLIERS, document)
@@ -370,19 +391,16 @@ def _refuse_duplicate_account(
     docs do not mention them).
     """
     datasets = [Dataset.BANK_ACCOUNTS, Dataset.ACCOUNTS]
+    messages = platform.rules.messages
     errors = []
     if _folded(name) in _names_in_use(connection, datasets, "name"):
-        errors.append(
-            "Please enter a unique Name."
-            if platform.flavour is Flavour.XERO
-            else "Another account is already using this name. Please use a different name."
-        )
+        errors.append(messages.duplicate_bank_account)
     if (
-        platform.flavour is Flavour.XERO
+        messages.duplicate_account_code
         and nominal_code
         and _folded(nominal_code) in _names_in_use(connection, datasets, "nominalCode")
     ):
-        errors.append("Please enter a unique Code.")
+        errors.append(messages.duplicate_account_code)
     if errors:
         raise validation_error(errors, validator="BankAccount")
 
@@ -397,9 +415,11 @@ def create_bank_account(call: Call) -> LedgerResponse:
     errors: list[str] = []
     name = _required_text(body, "name", "Name", errors)
     account_type = _required_choice(body, "accountType", "Account Type", BANK_ACCOUNT_TYPES, errors)
-    if account_type == "Credit" and platform.flavour is Flavour.XERO:
+    if account_type and account_type not in platform.rules.creatable_bank_account_types:
         # codat-api.md §7 step 4 (older docs): Xero cannot create credit accounts.
-        errors.append("Xero cannot create credit accounts: `Account Type` must be `Debit`.")
+        errors.append(
+            platform.rules.messages.bank_account_type.format(account_type=account_type.lower())
+        )
     account_number = _required_text(body, "accountNumber", "Account Number", errors)
     currency = None
     if body.get("currency") in (None, ""):
@@ -428,7 +448,7 @@ def create_bank_account(call: Call) -> LedgerResponse:
     # The platform keeps the numbers it was given; what Xero shows of them is masked on every
     # read, here and in the payment mapping options (mapping.bank_account_option).
     save_document(connection, Dataset.BANK_ACCOUNTS, document)
-    if platform.flavour is Flavour.XERO:
+    if platform.rules.masks_bank_numbers:
         shown = _xero_bank_numbers(currency, account_number, sort_code)
         document["accountNumber"], document["sortCode"] = shown
     return json_response(201, document)

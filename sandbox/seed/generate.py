@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,10 +18,13 @@ from typing import Any, Final
 from django.db import transaction
 from django.utils import timezone
 
+from codat.platforms import IdFormat
 from sandbox.api.base import dumps, loads
 from sandbox.api.bills import codat_date, line_total, round_money
+from sandbox.api.records import id_format
+from sandbox.ids import guid, number_id, shared
 from sandbox.models import Dataset, LedgerCompany, LedgerConnection, LedgerRecord
-from sandbox.platforms import Flavour, platform_for
+from sandbox.platforms import platform_for
 from sandbox.routers import SANDBOX_ALIAS
 from sandbox.seed.data import (
     ABROAD,
@@ -79,19 +81,24 @@ class _Seeder:
         self.rng = random.Random(seed)  # reproducible demo data, not security  # nosec B311
         self.today = today
         self.base = base_currency
-        self.flavour = platform_for(connection.platform_key).flavour
+        self.platform = platform_for(connection.platform_key)
         self.counters: Counter[str] = Counter()
         self.records: list[LedgerRecord] = []
         self.foreign = [c for c in ("USD", "EUR", "GBP") if c != base_currency][:2]
 
     # --- primitives ---
 
-    def new_id(self, dataset: str) -> str:
-        """A Xero GUID drawn from the seed, or QBO's next number for the dataset."""
-        if self.flavour is Flavour.QBO:
-            self.counters[dataset] += 1
-            return str(self.counters[dataset])
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+    def new_id(self, dataset: str, *, code: str = "") -> str:
+        """The platform's id for the next record of `dataset` (codat.platforms ids): a GUID drawn
+        from the seed, the next number of the dataset's sequence, or the record's own code."""
+        fmt = id_format(self.platform, dataset)
+        if fmt is IdFormat.GUID:
+            return guid(self.rng.getrandbits(128))
+        if fmt is IdFormat.CODE and code:
+            return code
+        sequence = "*" if shared(fmt) else dataset
+        self.counters[sequence] += 1
+        return number_id(fmt, self.counters[sequence])
 
     def money(self, low: int, high: int) -> Decimal:
         """Whole-pound bounds, pence precision, never through float."""
@@ -135,7 +142,7 @@ class _Seeder:
             by_code[code] = self.add(
                 Dataset.ACCOUNTS,
                 {
-                    "id": self.new_id(Dataset.ACCOUNTS),
+                    "id": self.new_id(Dataset.ACCOUNTS, code=code),
                     "nominalCode": code,
                     "name": name,
                     "type": kind,
@@ -149,7 +156,7 @@ class _Seeder:
     def tax_rates(self) -> dict[str, Document]:
         by_code: dict[str, Document] = {}
         for code, name, rate, status in TAX_RATES:
-            record_id = self.new_id(Dataset.TAX_RATES) if self.flavour is Flavour.QBO else code
+            record_id = self.new_id(Dataset.TAX_RATES, code=code)
             by_code[code] = self.add(
                 Dataset.TAX_RATES,
                 {

@@ -536,7 +536,9 @@ def test_qbo_names_itself_and_wants_the_suppliers_currency(
     )
 
     assert messages(unknown) == ["`SupplierRef Id` was not found in QuickBooks Online."]
-    assert messages(wrong_currency) == ["`Currency` must be the supplier's currency `USD`."]
+    assert messages(wrong_currency) == [
+        "Ensure that the currency of the bill matches the currency of the supplier."
+    ]
 
 
 # --- update-bill ----------------------------------------------------------------------------------

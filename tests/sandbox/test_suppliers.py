@@ -387,12 +387,16 @@ def test_update_supplier_answers_404_for_an_unknown_supplier(
 
 
 def test_xero_update_cannot_clear_the_name(ledger: httpx.Client, payables_path: str) -> None:
+    # docs suppliers.md (Xero): a null or empty supplierName keeps the existing name.
     supplier = create(ledger, payables_path)
+    url = f"{payables_path}/suppliers/{supplier['id']}"
 
-    response = ledger.put(f"{payables_path}/suppliers/{supplier['id']}", json={"status": "Active"})
+    omitted = ledger.put(url, json={"status": "Active"})
+    emptied = ledger.put(url, json={"status": "Active", "supplierName": "", "contactName": None})
 
-    assert response.status_code == 400
-    assert messages(response) == ["`Supplier Name` must not be empty."]
+    assert omitted.status_code == emptied.status_code == 200
+    assert omitted.json()["supplierName"] == supplier["supplierName"]
+    assert emptied.json()["supplierName"] == supplier["supplierName"]
 
 
 def test_xero_update_refuses_another_suppliers_name(
