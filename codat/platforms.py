@@ -399,7 +399,7 @@ QUICKBOOKS_ONLINE: Final = PlatformRules(
     creatable_bank_account_types=DEBIT_AND_CREDIT,
     bank_account_code_required=False,
     masks_bank_numbers=False,
-    base_currency="USD",
+    base_currency="GBP",
     ids=Ids(
         suppliers=IdFormat.COUNTER,
         bills=IdFormat.COUNTER,
@@ -446,7 +446,10 @@ QUICKBOOKS_ONLINE: Final = PlatformRules(
         "of both Debit and Credit",
         "bank_account_code_required": inference("not documented"),
         "masks_bank_numbers": SPEC_BANK_ACCOUNT + ": Xero only",
-        "base_currency": inference("the sandbox's QuickBooks Online ledger is a US business"),
+        "base_currency": inference(
+            "the sandbox's QuickBooks Online ledger is a UK company: QuickBooks Online UK keeps "
+            "VAT codes on bill lines, which the required taxRateRef needs"
+        ),
         "ids": BILL_RULES + ": AccountRef numeric string",
         "messages": BILL_ERRORS + " (QuickBooks Online); QuickBooks' own error 6240 and 6000",
     },
@@ -697,7 +700,7 @@ ZOHO_BOOKS: Final = PlatformRules(
     creatable_bank_account_types=DEBIT_AND_CREDIT,
     bank_account_code_required=False,
     masks_bank_numbers=False,
-    base_currency="USD",
+    base_currency="INR",
     ids=Ids(
         suppliers=IdFormat.LONG_NUMBER,
         bills=IdFormat.LONG_NUMBER,
@@ -746,7 +749,9 @@ ZOHO_BOOKS: Final = PlatformRules(
         ),
         "bank_account_code_required": inference("not documented"),
         "masks_bank_numbers": SPEC_BANK_ACCOUNT + ": Xero only",
-        "base_currency": inference("the sandbox's Zoho Books ledger is a US business"),
+        "base_currency": inference(
+            "the sandbox's Zoho Books ledger is an Indian business, Zoho's home market (GST)"
+        ),
         "ids": BILL_RULES + ": AccountRef numeric ID; " + ZOHO_LIMITS,
         "messages": BILL_ERRORS + " (Zoho Books)",
     },
