@@ -309,8 +309,11 @@ def _validated_lines(
             "taxAmount": tax_amount,
             "totalAmount": total,
             "accountRef": {"id": account_id},
-            "taxRateRef": {"id": tax_rate_id} if tax_rate_id is not None else None,
         }
+        if tax_rate_id is not None:
+            # A line without a rate (FreeAgent's, Zoho's untaxed ones) has no taxRateRef: the
+            # spec's billTaxRateRef is an object, never null.
+            line["taxRateRef"] = {"id": tax_rate_id}
         if tracking:
             line["trackingRefs"] = tracking
         lines.append(line)
