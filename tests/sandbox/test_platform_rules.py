@@ -17,8 +17,11 @@ from codat.platforms import (
     SAGE_INTACCT,
     XERO,
     ZOHO_BOOKS,
+    ArchivedSupplierUpdate,
     IdFormat,
     PlatformRules,
+    SupplierCurrency,
+    SupplierNameOnUpdate,
 )
 from sandbox.ids import INTERNAL_ID_START, LONG_NUMBER_START
 from sandbox.models import LedgerConnection
@@ -387,11 +390,11 @@ def test_an_update_without_a_name_does_what_the_platform_does(
     with_contact = _put_supplier(ledger, path, SUPPLIER, contactName="Sarah Johnson")
     with_neither = _put_supplier(ledger, path, SUPPLIER)
 
-    kind = rules.supplier_name_on_update.name
-    if kind == "KEEPS_NAME":
+    kind = rules.supplier_name_on_update
+    if kind is SupplierNameOnUpdate.KEEPS_NAME:
         assert with_contact.json()["supplierName"] == "DIISR - Small Business Services"
         assert with_neither.json()["supplierName"] == "DIISR - Small Business Services"
-    elif kind == "CONTACT_NAME":
+    elif kind is SupplierNameOnUpdate.CONTACT_NAME:
         assert with_contact.json()["supplierName"] == "Sarah Johnson"
         assert messages(with_neither) == [rules.messages.supplier_name_missing]
     else:  # NetSuite would clear it; the spec's Supplier cannot be nameless
@@ -453,10 +456,10 @@ def test_an_archived_supplier_update(
         json={"supplierName": "Back Again Ltd", "status": "Archived"},
     )
 
-    kind = rules.archived_supplier_update.name
-    if kind == "REFUSED":
+    kind = rules.archived_supplier_update
+    if kind is ArchivedSupplierUpdate.REFUSED:
         assert messages(response) == [rules.messages.archived_supplier.format(id=ARCHIVED_SUPPLIER)]
-    elif kind == "IGNORED_UNLESS_ACTIVE":
+    elif kind is ArchivedSupplierUpdate.IGNORED_UNLESS_ACTIVE:
         assert response.json()["supplierName"] == "Gone Away Ltd"
     else:
         assert response.json()["supplierName"] == "Back Again Ltd"
@@ -472,7 +475,7 @@ def test_a_null_currency_on_update(
     response = _put_supplier(ledger, path, USD_SUPPLIER, supplierName="Acme Cloud Inc")
 
     expected = {True: "USD", False: None}[rules.supplier_currency_null_keeps]
-    if rules.supplier_currency.name == "BASE_ONLY":
+    if rules.supplier_currency is SupplierCurrency.BASE_ONLY:
         expected = "GBP"
     assert response.json()["defaultCurrency"] == expected
 
