@@ -14,11 +14,13 @@ from django.forms import BaseFormSet, formset_factory
 
 from accounts.models import Company
 from codat.money import currency_decimals
-from payables.files import max_reference_length
+from codat.platforms import PlatformRules, Tax, rules_for
+from payables import platform_checks
 from payables.models import (
     MONEY_DECIMAL_PLACES,
     MONEY_MAX_DIGITS,
     Account,
+    Bill,
     MappingStatus,
     Supplier,
     TaxRate,
@@ -31,7 +33,7 @@ from payables.services.bills import (
     tax_rate_valid_for_account,
 )
 
-MAX_LINES = 100
+MAX_LINES = platform_checks.MAX_LINES
 MONEY_LIMIT = Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)
 
 
@@ -52,10 +54,21 @@ class BillForm(forms.Form):
     due_date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     currency = forms.ChoiceField()
 
-    def __init__(self, *args: Any, company: Company, platform_key: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        company: Company,
+        platform_key: str,
+        bill: Bill | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.company = company
-        self.max_reference = max_reference_length(platform_key)
+        self.rules = rules_for(platform_key)
+        self.bill = bill  # the bill being edited, None for a new one
+        self.max_reference = self.rules.max_reference_length
+        # Refusals of the ledger about the line items as a whole, shown above them.
+        self.line_errors: list[str] = []
         currencies = bill_currencies(company)
         currency_field = self.fields["currency"]
         assert isinstance(currency_field, forms.ChoiceField)
@@ -70,11 +83,9 @@ class BillForm(forms.Form):
 
     def clean_reference(self) -> str:
         reference: str = self.cleaned_data["reference"]
-        if len(reference) > self.max_reference:
-            raise forms.ValidationError(
-                f"The platform takes references of up to {self.max_reference} characters "
-                f"(this one has {len(reference)})."
-            )
+        problem = platform_checks.reference_too_long(self.rules, reference)
+        if problem:
+            raise forms.ValidationError(problem)
         return reference
 
     def clean_currency(self) -> str:
@@ -104,6 +115,19 @@ class BillForm(forms.Form):
         issue, due = data.get("issue_date"), data.get("due_date")
         if isinstance(issue, dt.date) and isinstance(due, dt.date) and due < issue:
             self.add_error("due_date", "The due date cannot be before the issue date.")
+        supplier = self.supplier_obj if "supplier" in data else None
+        currency = data.get("currency")
+        if currency is not None:
+            problem = platform_checks.currency_not_suppliers(self.rules, supplier, currency)
+            if problem:
+                self.add_error("currency", problem)
+        reference = data.get("reference")
+        if reference:
+            problem = platform_checks.reference_taken(
+                self.rules, supplier, reference, bill=self.bill
+            )
+            if problem:
+                self.add_error("reference", problem)
         return data
 
 
@@ -154,10 +178,12 @@ class OptionChoiceField(forms.ChoiceField):
         super().__init__(**kwargs)
         self.objects: dict[int, Any] = objects or {}
 
-    def set_objects(self, objects: dict[int, Any], choices: list[Any] | None = None) -> None:
+    def set_objects(
+        self, objects: dict[int, Any], choices: list[Any] | None = None, *, blank: str = "---------"
+    ) -> None:
         self.objects = objects
         listed = choices if choices is not None else list(objects.values())
-        self.choices = [("", "---------"), *((o.pk, str(o)) for o in listed)]
+        self.choices = [("", blank), *((o.pk, str(o)) for o in listed)]
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
@@ -199,28 +225,65 @@ class LineForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, company: Company, options: LineOptions | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        company: Company,
+        options: LineOptions | None = None,
+        rules: PlatformRules | None = None,
+        currency: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.company = company
         self.options = options or LineOptions(company)
+        self.rules = rules or rules_for("")
+        self.currency = currency
         account_field = self.fields["account"]
         assert isinstance(account_field, OptionChoiceField)
         account_field.set_objects(self.options.accounts)
-        tax_field = self.fields["tax_rate"]
-        assert isinstance(tax_field, OptionChoiceField)
+        if self.rules.tax is Tax.AMOUNT_ONLY:
+            # The platform takes no tax rate on a line (FreeAgent): the line's tax amount instead.
+            del self.fields["tax_rate"]
+            self.fields["tax_amount"] = _money_field(
+                label="Tax amount",
+                required=False,
+                initial=Decimal(0),
+                error_messages={"invalid": "Enter the tax amount as a number, e.g. 4.20."},
+            )
         # The line's inputs sit in table cells under column headers: each needs its own name.
         number = (self.prefix or "").rsplit("-", 1)[-1]
         line = f", line {int(number) + 1}" if number.isdigit() else ""
-        for name in ("description", "quantity", "unit_amount"):
-            field = self.fields[name]
-            field.widget.attrs["aria-label"] = f"{field.label or name.capitalize()}{line}"
+        for name in ("description", "quantity", "unit_amount", "tax_amount"):
+            if name in self.fields:
+                field = self.fields[name]
+                field.widget.attrs["aria-label"] = f"{field.label or name.capitalize()}{line}"
+        if self.takes_rate:
+            self._offer_rates()
+
+    @property
+    def takes_rate(self) -> bool:
+        """Whether the line has a tax-rate select (every platform but FreeAgent)."""
+        return "tax_rate" in self.fields
+
+    @property
+    def rate_required(self) -> bool:
+        return self.rules.tax.rate_required
+
+    def _offer_rates(self) -> None:
+        tax_field = self.fields["tax_rate"]
+        assert isinstance(tax_field, OptionChoiceField)
+        if self.rules.tax.rate_required:
+            tax_field.error_messages["required"] = platform_checks.tax_rate_missing(self.rules)
+        else:
+            # A line without a rate has no tax (Zoho Books takes a rate only with a tax amount).
+            tax_field.required = False
         account = self._chosen_account()
         # Only the rates valid for the chosen account are offered (any active one validates, and
         # clean() then says why it does not fit the account).
         tax_field.set_objects(
             self.options.tax_rates,
             self.options.rates_for(account) if account is not None else None,
+            blank=tax_rate_blank(self.rules),
         )
 
     def _chosen_account(self) -> Account | None:
@@ -242,6 +305,15 @@ class LineForm(forms.Form):
             raise forms.ValidationError("The quantity must be greater than zero.")
         return quantity
 
+    def clean_tax_amount(self) -> Decimal:
+        amount: Decimal | None = self.cleaned_data["tax_amount"]
+        if amount is None:
+            return Decimal(0)
+        problem = platform_checks.tax_amount_problem(amount, self.currency)
+        if problem:
+            raise forms.ValidationError(problem)
+        return amount
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         account, rate = data.get("account"), data.get("tax_rate")
@@ -260,8 +332,14 @@ class LineForm(forms.Form):
             quantity=data["quantity"],
             unit_amount=data["unit_amount"],
             account=data["account"],
-            tax_rate=data["tax_rate"],
+            tax_rate=data.get("tax_rate"),
+            tax_amount=data.get("tax_amount") if not self.takes_rate else None,
         )
+
+
+def tax_rate_blank(rules: PlatformRules) -> str:
+    """The empty choice of a line's tax-rate select: "No tax" where a line may have none."""
+    return "---------" if rules.tax.rate_required else "No tax"
 
 
 class BaseLineFormSet(BaseFormSet):  # type: ignore[type-arg]
@@ -269,6 +347,20 @@ class BaseLineFormSet(BaseFormSet):  # type: ignore[type-arg]
         "too_many_forms": "A bill can have at most %(num)d lines.",
         "too_few_forms": "Add at least one line item.",
     }
+    rules: PlatformRules = rules_for("")
+
+    @property
+    def takes_rate(self) -> bool:
+        return self.rules.tax.takes_rate
+
+    @property
+    def rate_required(self) -> bool:
+        return self.rules.tax.rate_required
+
+    @property
+    def at_limit(self) -> bool:
+        """Whether another line would pass the platform's limit."""
+        return self.total_form_count() >= self.max_num
 
     def clean(self) -> None:
         super().clean()
@@ -279,30 +371,55 @@ class BaseLineFormSet(BaseFormSet):  # type: ignore[type-arg]
             raise forms.ValidationError("Add at least one line item.")
 
 
-LineFormSet = formset_factory(
-    LineForm,
-    formset=BaseLineFormSet,
-    extra=0,
-    min_num=1,
-    validate_min=True,
-    max_num=MAX_LINES,
-    validate_max=True,
-    # Django's default is max_num + 1000 forms built for any posted count; a bill has at most
-    # MAX_LINES, and a count above that is refused ("A bill can have at most 100 lines").
-    absolute_max=MAX_LINES,
-)
+def _formset_class(limit: int) -> type[BaseLineFormSet]:
+    return formset_factory(  # type: ignore[return-value]
+        LineForm,
+        formset=BaseLineFormSet,
+        extra=0,
+        min_num=1,
+        validate_min=True,
+        max_num=limit,
+        validate_max=True,
+        # Django's default is max_num + 1000 forms built for any posted count; a bill has at most
+        # `limit` lines, and a count above that is refused ("A bill can have at most 100 lines").
+        absolute_max=limit,
+    )
+
+
+LineFormSet = _formset_class(MAX_LINES)
 
 
 def line_formset(
-    company: Company, data: Any = None, initial: list[dict[str, Any]] | None = None
+    company: Company,
+    data: Any = None,
+    initial: list[dict[str, Any]] | None = None,
+    *,
+    rules: PlatformRules | None = None,
+    currency: str = "",
 ) -> BaseLineFormSet:
-    formset = LineFormSet(
+    """The bill's lines, shaped by the platform: its line limit (FreeAgent 40, else MAX_LINES)
+    and what each line carries for tax (codat.platforms.Tax). `currency`: the bill's, which a
+    typed tax amount is checked against."""
+    rules = rules or rules_for("")
+    limit = platform_checks.line_limit(rules)
+    formset_class = LineFormSet if limit == MAX_LINES else _formset_class(limit)
+    formset = formset_class(
         data,
         initial=initial,
         prefix="lines",
-        form_kwargs={"company": company, "options": LineOptions(company)},
+        form_kwargs={
+            "company": company,
+            "options": LineOptions(company),
+            "rules": rules,
+            "currency": currency,
+        },
+        error_messages={
+            # A literal: Django fills %(num)d in, and the platform's text names its own limit.
+            "too_many_forms": platform_checks.too_many_lines_message(rules).replace("%", "%%"),
+        },
     )
     assert isinstance(formset, BaseLineFormSet)
+    formset.rules = rules
     return formset
 
 
@@ -341,12 +458,21 @@ def _money(raw: object) -> Decimal | None:
     return value
 
 
-def compute_totals(company: Company, data: Any, currency: str) -> Totals:
-    """Subtotal, tax and total of the lines as typed, skipping what does not parse yet."""
-    rates = {
-        str(r.pk): r
-        for r in TaxRate.objects.for_company(company).filter(status=MappingStatus.ACTIVE)
-    }
+def compute_totals(
+    company: Company, data: Any, currency: str, rules: PlatformRules | None = None
+) -> Totals:
+    """Subtotal, tax and total of the lines as typed, skipping what does not parse yet. Each
+    line's tax is worked out from its rate, or, where the platform takes amounts and no rates
+    (FreeAgent), is the amount typed."""
+    amounts = rules is not None and rules.tax is Tax.AMOUNT_ONLY
+    rates = (
+        {}
+        if amounts
+        else {
+            str(r.pk): r
+            for r in TaxRate.objects.for_company(company).filter(status=MappingStatus.ACTIVE)
+        }
+    )
     count = _number(data.get("lines-TOTAL_FORMS", 0)) or Decimal(0)
     subtotal = tax = Decimal(0)
     exponent = Decimal(1).scaleb(-currency_decimals(currency))
@@ -358,6 +484,10 @@ def compute_totals(company: Company, data: Any, currency: str) -> Totals:
             if quantity is None or unit is None:
                 continue
             subtotal += (quantity * unit).quantize(exponent)
+            if amounts:
+                typed = _money(data.get(f"lines-{n}-tax_amount") or 0)
+                tax += typed if typed is not None and typed >= 0 else Decimal(0)
+                continue
             rate = rates.get(str(data.get(f"lines-{n}-tax_rate")))
             tax += line_tax(quantity, unit, rate, currency)
     expected = _money(data.get("document_total"))

@@ -64,10 +64,17 @@ class FileRefused(PayablesError):
 class PaymentError(PayablesError):
     """Paying a bill went wrong; `field` names the input to change (None: the whole form)."""
 
-    def __init__(self, message: str, *, field: str | None = None, fresh_key: bool = False) -> None:
-        super().__init__(
-            message, field_errors={field: [message]} if field else None, fresh_key=fresh_key
-        )
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        fresh_key: bool = False,
+        field_errors: dict[str, list[str]] | None = None,
+    ) -> None:
+        # `field_errors`: several problems, each on its field (a bank account the ledger refused).
+        errors = field_errors if field_errors is not None else {field: [message]} if field else None
+        super().__init__(message, field_errors=errors, fresh_key=fresh_key)
         self.field = field
 
 
@@ -76,11 +83,21 @@ class UnableToPay(PaymentError):
 
 
 class SupplierError(PayablesError):
-    """A supplier write the ledger refused or could not take; `messages` one per problem."""
+    """A supplier write refused (by billpay or the ledger) or that the ledger could not take;
+    `messages` one per problem, `field_errors` those of them that concern one field."""
 
-    def __init__(self, messages: list[str]) -> None:
-        # Each message is a problem of the whole form ("__all__", Django's NON_FIELD_ERRORS).
-        super().__init__(" ".join(messages), field_errors={"__all__": list(messages)})
+    def __init__(
+        self, messages: list[str], *, field_errors: dict[str, list[str]] | None = None
+    ) -> None:
+        errors = dict(field_errors or {})
+        placed = {m for listed in errors.values() for m in listed}
+        # The others are problems of the whole form ("__all__", Django's NON_FIELD_ERRORS), and
+        # the key is there even when empty: each message is shown once, where it belongs.
+        errors["__all__"] = [
+            *errors.get("__all__", []),
+            *(m for m in messages if m not in placed),
+        ]
+        super().__init__(" ".join(messages), field_errors=errors)
         self.messages = messages
 
 

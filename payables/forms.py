@@ -14,6 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Company
 from codat.money import rate_label
+from codat.platforms import PlatformRules, SupplierCurrency, rules_for
+from payables import platform_checks
 from payables.errors import PayablesError, UnableToPay
 from payables.inbox import Due
 from payables.models import (
@@ -196,7 +198,10 @@ class SupplierFilterForm(forms.Form):
 
 
 class SupplierForm(forms.Form):
-    """The supplier details billpay edits; the ledger has the last word (see SupplierError)."""
+    """The supplier details billpay edits, shaped by the platform's rule for a supplier's
+    currency (codat.platforms.SupplierCurrency): chosen freely, fixed once the supplier is
+    created (QuickBooks Online: shown, not editable), or none at all (FreeAgent: always the base
+    currency, so no field). The ledger has the last word (see SupplierError)."""
 
     name = forms.CharField(max_length=255, strip=True)
     contact_name = forms.CharField(max_length=255, required=False, strip=True)
@@ -210,8 +215,73 @@ class SupplierForm(forms.Form):
         error_messages={"invalid": "Enter a three-letter currency code, e.g. GBP."},
     )
 
+    def __init__(
+        self,
+        *args: Any,
+        rules: PlatformRules | None = None,
+        supplier: Supplier | None = None,
+        base_currency: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.rules = rules or rules_for("")
+        self.supplier = supplier  # the supplier being edited, None for a new one
+        self.base_currency = base_currency
+        self.fields["name"].error_messages["required"] = platform_checks.supplier_name_missing(
+            self.rules
+        )
+        # Why there is no currency field (FreeAgent), shown in its place.
+        self.currency_note = platform_checks.supplier_currency_note(self.rules, base_currency)
+        # Why an archived supplier cannot be changed here (Xero, QuickBooks Online), else "".
+        self.archived_note = platform_checks.archived_supplier_refusal(self.rules, supplier) or ""
+        if supplier is not None and not self.rules.contact_name_on_update:
+            # Shown, not sent (NetSuite ignores it on a change).
+            contact = self.fields["contact_name"]
+            contact.widget.attrs["disabled"] = True
+            contact.help_text = platform_checks.contact_name_fixed_hint(self.rules)
+        currency = self.fields["default_currency"]
+        if self.rules.supplier_currency is SupplierCurrency.BASE_ONLY:
+            del self.fields["default_currency"]
+        elif self.rules.supplier_currency is SupplierCurrency.FIXED:
+            currency.help_text = platform_checks.supplier_currency_fixed_hint(self.rules)
+            if supplier is not None:
+                # Shown, not sent: the browser leaves a disabled input out of the form.
+                currency.widget.attrs["disabled"] = True
+            else:
+                currency.help_text += " Choose it now; empty is the company's base currency."
+
+    def clean_contact_name(self) -> str:
+        contact_name = str(self.cleaned_data.get("contact_name") or "")
+        if self.supplier is None or self.rules.contact_name_on_update:
+            return contact_name
+        problem = platform_checks.contact_name_problem(self.rules, contact_name, self.supplier)
+        if problem:
+            raise forms.ValidationError(problem)
+        return self.supplier.contact_name  # the disabled field, not sent
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.archived_note:
+            raise forms.ValidationError(self.archived_note)
+        return data
+
     def clean_default_currency(self) -> str:
-        return str(self.cleaned_data.get("default_currency") or "").upper()
+        currency = str(self.cleaned_data.get("default_currency") or "").upper()
+        if (
+            self.rules.supplier_currency is SupplierCurrency.FIXED
+            and self.supplier is not None
+            and not currency
+        ):
+            return self.supplier.default_currency  # the disabled field, not sent
+        problem = platform_checks.supplier_currency_problem(
+            self.rules,
+            currency=currency,
+            base_currency=self.base_currency,
+            current=self.supplier,
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+        return currency
 
     @classmethod
     def initial_for(cls, supplier: Supplier) -> dict[str, str]:
@@ -314,12 +384,14 @@ class PayForm(forms.Form):
 
 
 class BankAccountForm(forms.Form):
-    """A new bank account, created in the ledger (create-bank-account's required fields)."""
+    """A new bank account, created in the ledger (create-bank-account's required fields), shaped
+    by the platform: only the account types it can create (Xero and Sage Intacct: bank accounts
+    only, so no choice is shown), and the ledger account code where it needs one (NetSuite)."""
 
     name = forms.CharField(max_length=255)
     account_type = forms.ChoiceField(
         label="Type",
-        choices=[("Debit", "Bank account (debit)"), ("Credit", "Credit card")],
+        choices=list(platform_checks.ACCOUNT_TYPE_LABELS.items()),
     )
     account_number = forms.CharField(max_length=64)
     sort_code = forms.CharField(max_length=32, required=False)
@@ -332,6 +404,31 @@ class BankAccountForm(forms.Form):
             "invalid": "This form is out of date: check it and submit it again.",
         },
     )
+
+    def __init__(self, *args: Any, rules: PlatformRules | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rules = rules or rules_for("")
+        types = platform_checks.bank_account_types(self.rules)
+        # Why there is no choice of type, where the platform creates one kind only.
+        self.account_type_note = platform_checks.bank_account_type_note(self.rules)
+        account_type = self.fields["account_type"]
+        if len(types) == 1:
+            account_type.widget = forms.HiddenInput()
+            account_type.initial = types[0][0]
+        else:
+            assert isinstance(account_type, forms.ChoiceField)
+            account_type.choices = types
+        if self.rules.bank_account_code_required:
+            code = self.fields["nominal_code"]
+            code.required = True
+            code.error_messages["required"] = platform_checks.bank_account_code_missing(self.rules)
+
+    def clean_account_type(self) -> str:
+        account_type = str(self.cleaned_data["account_type"])
+        problem = platform_checks.bank_account_type_problem(self.rules, account_type)
+        if problem:
+            raise forms.ValidationError(problem)
+        return account_type
 
     def clean_currency(self) -> str:
         currency = str(self.cleaned_data["currency"]).strip().upper()

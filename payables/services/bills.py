@@ -31,6 +31,8 @@ from codat.errors import (
     idempotency_key_spent,
 )
 from codat.money import format_money, quantize
+from codat.platforms import PlatformRules, rules_for
+from payables import platform_checks
 from payables.errors import (
     KEY_REUSED_MESSAGE,
     AttachmentError,
@@ -65,6 +67,14 @@ class BillLineInput:
     unit_amount: Decimal
     account: Account
     tax_rate: TaxRate | None
+    # The line's own tax, where the platform takes an amount and no rate (FreeAgent); elsewhere
+    # None, and the tax is worked out from the rate (line_tax).
+    tax_amount: Decimal | None = None
+
+    def tax(self, currency: str) -> Decimal:
+        if self.tax_amount is not None:
+            return self.tax_amount
+        return line_tax(self.quantity, self.unit_amount, self.tax_rate, currency)
 
 
 # Account.type is free text in the spec; these are the expense kinds Xero, QBO and Codat's own
@@ -166,30 +176,18 @@ def supplier_near_matches(company: Company, name: str, *, limit: int = 5) -> lis
     return [supplier for _ratio, supplier in scored[:limit]]
 
 
-# Codat names fields in backticks ("`Reference Length` must be ..."): the form field each concerns.
-_LEDGER_FIELDS = (
-    ("`reference", "reference"),
-    ("`supplier", "supplier"),
-    ("supplierref", "supplier"),
-    ("`issue date", "issue_date"),
-    ("`due date", "due_date"),
-    ("currency", "currency"),
-)
-
-
-def _rejected(exc: CodatRejected, error: type[PayablesError] = BillError) -> PayablesError:
+def _rejected(
+    exc: CodatRejected, rules: PlatformRules, error: type[PayablesError] = BillError
+) -> PayablesError:
     # A refusal recorded nothing, and Codat replays it for the key: the next save gets a new key.
     if idempotency_key_reused(exc):
         return error(KEY_REUSED_MESSAGE, fresh_key=True)
-    field_errors: dict[str, list[str]] = {}
-    top: list[str] = []
-    for message in exc.form_messages():
-        lowered = message.lower()
-        field = next((f for hint, f in _LEDGER_FIELDS if hint in lowered), None)
-        if field is None:
-            top.append(message)
-        else:
-            field_errors.setdefault(field, []).append(message)
+    field_errors, top = platform_checks.refusal_fields(
+        rules,
+        exc.form_messages(),
+        by_kind=platform_checks.BILL_FIELDS,
+        hints=platform_checks.BILL_HINTS,
+    )
     if top:
         return error(
             f"The ledger refused this: {' '.join(top)}", field_errors=field_errors, fresh_key=True
@@ -259,7 +257,7 @@ def _bill_prototype(
                 description=line.description or None,
                 quantity=line.quantity,
                 unit_amount=line.unit_amount,
-                tax_amount=line_tax(line.quantity, line.unit_amount, line.tax_rate, currency),
+                tax_amount=line.tax(currency),
                 account_ref=codat.RecordRef(id=line.account.codat_id),
                 tax_rate_ref=codat.RecordRef(id=line.tax_rate.codat_id) if line.tax_rate else None,
             )
@@ -271,19 +269,51 @@ def _bill_prototype(
 def _check_bill_input(
     company: Company,
     supplier: Supplier,
+    reference: str,
     issue_date: dt.date,
     due_date: dt.date,
     lines: Sequence[BillLineInput],
     currency: str,
+    *,
+    bill: Bill | None = None,
 ) -> None:
     # The form checks all this for the user; the service refuses it too, for any other caller.
+    rules = rules_for(require_linked_connection(company).platform_key)
     problems: dict[str, list[str]] = {}
     if supplier.company_id != company.pk or supplier.status == Supplier.Status.ARCHIVED:
         problems["supplier"] = ["Choose an active supplier of this company."]
+    else:
+        for field, problem in (
+            ("currency", platform_checks.currency_not_suppliers(rules, supplier, currency)),
+            (
+                "reference",
+                platform_checks.reference_taken(rules, supplier, reference, bill=bill),
+            ),
+        ):
+            if problem:
+                problems[field] = [problem]
     if due_date < issue_date:
         problems["due_date"] = ["The due date cannot be before the issue date."]
     if not lines:
         problems["__all__"] = ["Add at least one line item."]
+    line_problems = [
+        problem
+        for problem in (
+            platform_checks.too_many_lines(rules, len(lines)),
+            *(
+                platform_checks.line_tax_problem(
+                    rules,
+                    has_rate=line.tax_rate is not None,
+                    tax_amount=line.tax_amount,
+                    currency=currency,
+                )
+                for line in lines
+            ),
+        )
+        if problem
+    ]
+    if line_problems:
+        problems[platform_checks.LINES] = list(dict.fromkeys(line_problems))
     for line in lines:
         if line.quantity <= 0:
             problems.setdefault("__all__", []).append("Each quantity must be greater than zero.")
@@ -298,8 +328,7 @@ def _check_bill_input(
     if lines and not problems:
         total = sum(
             (
-                quantize(line.quantity * line.unit_amount, currency)
-                + line_tax(line.quantity, line.unit_amount, line.tax_rate, currency)
+                quantize(line.quantity * line.unit_amount, currency) + line.tax(currency)
                 for line in lines
             ),
             Decimal(0),
@@ -349,7 +378,7 @@ def bill_create(
     done = _submitted(company, idempotency_key)
     if done is not None:
         return done
-    _check_bill_input(company, supplier, issue_date, due_date, lines, currency)
+    _check_bill_input(company, supplier, reference, issue_date, due_date, lines, currency)
     prototype = _bill_prototype(
         supplier=supplier,
         reference=reference,
@@ -380,7 +409,7 @@ def _bill_write(
         with codat_client() as client:
             written = send(client, company.codat_company_id, connection.codat_connection_id)
     except CodatRejected as exc:
-        raise _rejected(exc) from exc
+        raise _rejected(exc, rules_for(connection.platform_key)) from exc
     except CodatUnavailable as exc:
         raise _unavailable(exc) from exc
     except CodatError as exc:
@@ -416,7 +445,9 @@ def bill_update(
     refusal = bill_edit_refusal(bill)
     if refusal:
         raise BillError(refusal)
-    _check_bill_input(company, supplier, issue_date, due_date, lines, currency)
+    _check_bill_input(
+        company, supplier, reference, issue_date, due_date, lines, currency, bill=bill
+    )
     prototype = _bill_prototype(
         supplier=supplier,
         reference=reference,

@@ -39,7 +39,8 @@ from codat.money import (
     has_minor_units,
     rate_label,
 )
-from payables import tasks
+from codat.platforms import MissingRate, rules_for
+from payables import platform_checks, tasks
 from payables.errors import KEY_REUSED_MESSAGE, PayablesError, PaymentError, UnableToPay
 from payables.models import BankAccount, Bill, MappingStatus, Payment, PaymentEvent
 from payables.services import mirror
@@ -119,9 +120,15 @@ def payment_check(
             field="bank_account",
         )
     if currency_rate is None:
+        rules = platform_checks.company_rules(company)
+        why = (
+            f" Without one, {rules.name} would book the payment at a rate of 1."
+            if rules.missing_currency_rate is MissingRate.RATE_ONE
+            else ""
+        )
         raise UnableToPay(
             f"Enter the currency rate: how many {base} one {bill.currency} is worth on the "
-            f"payment date ({rate_label(bill.currency, base)}).",
+            f"payment date ({rate_label(bill.currency, base)}).{why}",
             field="currency_rate",
         )
     if currency_rate <= 0:
@@ -649,9 +656,23 @@ def bank_account_create(
 ) -> BankAccount:
     """Create a bank account in the ledger and keep its copy; it can be paid from at once.
 
-    Raises PaymentError with the ledger's message when it refuses, or is unavailable.
+    Raises PaymentError, each problem on its field, when the platform cannot take it (an account
+    type it cannot create, no ledger code where it needs one: codat.platforms), when the ledger
+    refuses it (in its words), or when the ledger is unavailable.
     """
     connection = require_linked_connection(company)
+    rules = rules_for(connection.platform_key)
+    problems: dict[str, list[str]] = {}
+    refused_type = platform_checks.bank_account_type_problem(rules, account_type)
+    if refused_type:
+        problems["account_type"] = [refused_type]
+    if rules.bank_account_code_required and not nominal_code.strip():
+        problems["nominal_code"] = [platform_checks.bank_account_code_missing(rules)]
+    if problems:
+        raise PaymentError(
+            " ".join(m for errors in problems.values() for m in errors),
+            field_errors={**problems, "__all__": []},
+        )
     prototype = codat.BankAccountPrototype(
         name=name.strip(),
         account_type=codat.BankAccountType(account_type),
@@ -672,9 +693,18 @@ def bank_account_create(
         # Refused, nothing recorded: the corrected (or repeated) form goes with a new key.
         if idempotency_key_reused(exc):
             raise PaymentError(KEY_REUSED_MESSAGE, fresh_key=True) from exc
-        message = "; ".join(exc.form_messages())
+        by_field, top = platform_checks.refusal_fields(
+            rules,
+            exc.form_messages(),
+            by_kind=platform_checks.BANK_ACCOUNT_FIELDS,
+            hints=platform_checks.BANK_ACCOUNT_HINTS,
+        )
+        # Each refusal on its field; the message names those of no field, or points below.
+        message = "The ledger refused the bank account: " + (
+            "; ".join(top) if top else "see the fields marked below."
+        )
         raise PaymentError(
-            f"The ledger refused the bank account: {message}", fresh_key=True
+            message, fresh_key=True, field_errors={**by_field, "__all__": [message]}
         ) from exc
     except CodatError as exc:
         raise PaymentError(

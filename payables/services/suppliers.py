@@ -16,16 +16,63 @@ from accounts.models import Company
 from accounts.services import audit_log_record
 from billpay.ledger import codat_client
 from codat.errors import CodatError, CodatRejected
+from codat.platforms import PlatformRules, rules_for
+from payables import platform_checks
 from payables.errors import SupplierError
 from payables.models import Supplier
 from payables.services import mirror
 from payables.services.connection import require_linked_connection
 
 
-def _ledger_error(exc: CodatError) -> SupplierError:
+def _ledger_error(exc: CodatError, rules: PlatformRules) -> SupplierError:
     if isinstance(exc, CodatRejected):
-        return SupplierError(exc.form_messages())
+        messages = exc.form_messages()
+        by_field, _top = platform_checks.refusal_fields(
+            rules,
+            messages,
+            by_kind=platform_checks.SUPPLIER_FIELDS,
+            hints=platform_checks.SUPPLIER_HINTS,
+        )
+        return SupplierError(messages, field_errors=by_field)
     return SupplierError([f"The ledger could not be reached: {exc.message} Try again shortly."])
+
+
+def _check_supplier_input(
+    rules: PlatformRules,
+    *,
+    company: Company,
+    name: str,
+    default_currency: str,
+    contact_name: str = "",
+    current: Supplier | None = None,
+) -> None:
+    """Refuse what the platform would (codat.platforms), before anything is sent: billpay always
+    sends a name, and a currency the platform takes for the supplier."""
+    problems: dict[str, list[str]] = {}
+    archived = platform_checks.archived_supplier_refusal(rules, current)
+    if archived:
+        problems["__all__"] = [archived]
+    if not name.strip():
+        problems["name"] = [platform_checks.supplier_name_missing(rules)]
+    contact = (
+        platform_checks.contact_name_problem(rules, contact_name.strip(), current)
+        if current is not None
+        else None
+    )
+    if contact:
+        problems["contact_name"] = [contact]
+    currency = platform_checks.supplier_currency_problem(
+        rules,
+        currency=default_currency.strip().upper(),
+        base_currency=company.base_currency,
+        current=current,
+    )
+    if currency:
+        problems["default_currency"] = [currency]
+    if problems:
+        raise SupplierError(
+            [m for errors in problems.values() for m in errors], field_errors=problems
+        )
 
 
 def _text(value: str) -> str | None:
@@ -45,6 +92,8 @@ def supplier_create(
     """Create a supplier in the ledger, then keep it locally; the ledger's refusals (a duplicate
     name in Xero) raise SupplierError with its messages."""
     connection = require_linked_connection(company)
+    rules = rules_for(connection.platform_key)
+    _check_supplier_input(rules, company=company, name=name, default_currency=default_currency)
     prototype = codat.SupplierPrototype(
         supplier_name=name.strip(),
         status=codat.SupplierStatus.ACTIVE,
@@ -63,7 +112,7 @@ def supplier_create(
                 idempotency_key=str(uuid.uuid4()),
             )
     except CodatError as exc:
-        raise _ledger_error(exc) from exc
+        raise _ledger_error(exc, rules) from exc
     with transaction.atomic():
         (supplier,) = mirror.store_suppliers(company, [remote])
         audit_log_record(
@@ -91,6 +140,15 @@ def supplier_update(
     An archived supplier or a duplicate name in Xero raise SupplierError."""
     company = supplier.company
     connection = require_linked_connection(company)
+    rules = rules_for(connection.platform_key)
+    _check_supplier_input(
+        rules,
+        company=company,
+        name=name,
+        default_currency=default_currency,
+        contact_name=contact_name,
+        current=supplier,
+    )
     addresses = tuple(codat.Address.from_json(a) for a in supplier.addresses)
     status = (
         codat.SupplierStatus(supplier.status)
@@ -116,7 +174,7 @@ def supplier_update(
                 prototype,
             )
     except CodatError as exc:
-        raise _ledger_error(exc) from exc
+        raise _ledger_error(exc, rules) from exc
     with transaction.atomic():
         (row,) = mirror.store_suppliers(company, [remote])
         after = mirror.supplier_snapshot(row)
@@ -138,6 +196,7 @@ def supplier_refresh(*, supplier: Supplier) -> Supplier:
     """Read the supplier's current details from the ledger and store them (audited if changed)."""
     company = supplier.company
     connection = require_linked_connection(company)
+    rules = rules_for(connection.platform_key)
     try:
         with codat_client() as client:
             # The spec documents status and sourceModifiedDate as filters; Codat's query language
@@ -148,7 +207,7 @@ def supplier_refresh(*, supplier: Supplier) -> Supplier:
                 query=f"id={supplier.codat_id}",
             )
     except CodatError as exc:
-        raise _ledger_error(exc) from exc
+        raise _ledger_error(exc, rules) from exc
     found = [s for s in page.items if s.id == supplier.codat_id]
     if not found:
         raise SupplierError(["This supplier is no longer in the ledger."])

@@ -19,6 +19,8 @@ from accounts.models import Company, Connection
 from accounts.services import active_company, onboarding_next_step
 from billpay.http import AuthenticatedRequest, htmx_redirect, safe_next
 from codat.money import currency_decimals
+from codat.platforms import PlatformRules, SupplierCurrency, rules_for
+from payables import platform_checks
 from payables.bill_forms import (
     MAX_LINES,
     BaseLineFormSet,
@@ -27,6 +29,7 @@ from payables.bill_forms import (
     line_formset,
     net_of_tax,
     new_token,
+    tax_rate_blank,
 )
 from payables.documents import DocumentProposal, propose_from_document
 from payables.errors import NotConnected, PayablesError
@@ -86,19 +89,23 @@ def _get_document(
         return None
 
 
-def _edited_data(post: QueryDict) -> QueryDict:
-    """The POST data with a line added or removed, as the add/remove buttons ask."""
+LINE_FIELDS: Final = ("description", "quantity", "unit_amount", "account", "tax_rate", "tax_amount")
+
+
+def _edited_data(post: QueryDict, limit: int = MAX_LINES) -> QueryDict:
+    """The POST data with a line added or removed, as the add/remove buttons ask; no line is
+    added past the platform's limit (the form says so beside the button)."""
     data = post.copy()
     action = post.get("action", "")
-    count = _line_count(post)
-    if action == "add_line":
+    count = _line_count(post, limit)
+    if action == "add_line" and count < limit:
         data["lines-TOTAL_FORMS"] = str(count + 1)
         data[f"lines-{count}-quantity"] = "1"
     elif action.startswith("remove_line-"):
         raw_index = action.removeprefix("remove_line-")
         index = int(raw_index) if _ascii_digits(raw_index) else -1
         if 0 <= index < count and count > 1:
-            fields = ("description", "quantity", "unit_amount", "account", "tax_rate")
+            fields = LINE_FIELDS
             for n in range(index, count - 1):
                 for field in fields:
                     data[f"lines-{n}-{field}"] = post.get(f"lines-{n + 1}-{field}", "")
@@ -112,11 +119,11 @@ def _ascii_digits(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 6
 
 
-def _line_count(data: QueryDict) -> int:
+def _line_count(data: QueryDict, limit: int = MAX_LINES) -> int:
     """How many lines the posted form says it has: 0 for what is not a count (the formset then
     says the form was tampered with), and never more lines than a bill may have."""
     raw = str(data.get("lines-TOTAL_FORMS") or "0").strip()
-    return min(int(raw), MAX_LINES) if _ascii_digits(raw) else 0
+    return min(int(raw), limit) if _ascii_digits(raw) else 0
 
 
 def _last_coding(
@@ -144,29 +151,38 @@ def _typed_supplier_name(data: Any, key: str = "supplier") -> str | None:
     return name if len(name) <= SUPPLIER_NAME_MAX_LENGTH else None
 
 
-def _typed_supplier_coding(company: Company, data: Any) -> tuple[Account | None, TaxRate | None]:
-    """The last coding of the supplier whose name is typed in `data`, if it names one."""
+def _typed_supplier(company: Company, data: Any) -> Supplier | None:
+    """The active supplier whose name is typed in `data`, if it names one."""
     name = _typed_supplier_name(data)
-    supplier = (
+    if not name:
+        return None
+    return (
         Supplier.objects.for_company(company)
         .exclude(status=Supplier.Status.ARCHIVED)
         .filter(name__iexact=name)
         .first()
-        if name
-        else None
     )
-    return _last_coding(company, supplier)
 
 
-def _propose_coding(company: Company, data: QueryDict) -> None:
-    """Fill the supplier's last-used account and tax rate into lines that have no account yet."""
-    account, rate = _typed_supplier_coding(company, data)
+def _typed_supplier_coding(company: Company, data: Any) -> tuple[Account | None, TaxRate | None]:
+    """The last coding of the supplier whose name is typed in `data`, if it names one."""
+    return _last_coding(company, _typed_supplier(company, data))
+
+
+def _propose_coding(company: Company, data: QueryDict, rules: PlatformRules) -> None:
+    """Fill the supplier's last-used account and tax rate into lines that have no account yet,
+    and, where the platform bills in the supplier's currency, that currency."""
+    supplier = _typed_supplier(company, data)
+    wanted = platform_checks.supplier_bill_currency(rules, supplier)
+    if wanted:
+        data["currency"] = wanted
+    account, rate = _last_coding(company, supplier)
     if account is None:
         return
-    for n in range(_line_count(data)):
+    for n in range(_line_count(data, platform_checks.line_limit(rules))):
         if not data.get(f"lines-{n}-account"):
             data[f"lines-{n}-account"] = str(account.pk)
-            if rate is not None and not data.get(f"lines-{n}-tax_rate"):
+            if rules.tax.takes_rate and rate is not None and not data.get(f"lines-{n}-tax_rate"):
                 data[f"lines-{n}-tax_rate"] = str(rate.pk)
 
 
@@ -198,7 +214,8 @@ def _ctx(
     ctx: dict[str, Any] = {
         "form": form,
         "formset": formset,
-        "totals": compute_totals(company, data, str(currency)),
+        "rules": form.rules,
+        "totals": compute_totals(company, data, str(currency), form.rules),
         "suppliers": Supplier.objects.for_company(company).exclude(status=Supplier.Status.ARCHIVED)[
             :50
         ],
@@ -276,16 +293,20 @@ def _create_supplier(
         ctx["near_matches"] = near
         ctx["new_supplier_name"] = name
         return _respond(request, ctx)
+    # The new supplier bills in the bill's currency, where the platform gives suppliers one.
+    currency = request.POST.get("currency", "")
+    if form.rules.supplier_currency is SupplierCurrency.BASE_ONLY:
+        currency = ""
     try:
-        supplier = supplier_create(
-            company=company, name=name, default_currency=request.POST.get("currency", "")
-        )
+        supplier = supplier_create(company=company, name=name, default_currency=currency)
     except PayablesError as exc:
         ctx["supplier_error"] = exc.message
         return _respond(request, ctx)
     data = request.POST.copy()
     data["supplier"] = supplier.name
-    form = BillForm(data, company=company, platform_key=ctx_extra["platform_key"])
+    form = BillForm(
+        data, company=company, platform_key=ctx_extra["platform_key"], bill=ctx_extra.get("bill")
+    )
     ctx = _ctx(request, company, form, formset, **ctx_extra)
     ctx["supplier_created"] = supplier
     return _respond(request, ctx)
@@ -302,11 +323,17 @@ def _new_forms(
         "issue_date": timezone.localdate(),
         "due_date": timezone.localdate() + dt.timedelta(days=30),
     }
+    rules = rules_for(connection.platform_key)
     if proposal is not None:
         initial.update(proposal.initial())
+        wanted = platform_checks.supplier_bill_currency(rules, proposal.supplier)
+        if wanted:
+            initial["currency"] = wanted
     form = BillForm(initial=initial, company=company, platform_key=connection.platform_key)
     line: dict[str, Any] = {"quantity": 1}
     account, rate = _last_coding(company, proposal.supplier if proposal else None)
+    if not rules.tax.takes_rate:
+        rate = None
     if account is not None:
         line.update(account=account.pk, tax_rate=rate.pk if rate else None)
     if proposal is not None and proposal.total is not None:
@@ -314,17 +341,27 @@ def _new_forms(
         # amount before tax, and the totals keep checking the lines against the document.
         line["unit_amount"] = net_of_tax(proposal.total, rate, str(form.initial["currency"]))
         form.initial["document_total"] = proposal.total
-    return form, line_formset(company, initial=[line]), proposal
+    formset = line_formset(
+        company, initial=[line], rules=rules, currency=str(form.initial["currency"])
+    )
+    return form, formset, proposal
 
 
 def _bound_forms(
-    request: AuthenticatedRequest, company: Company, connection: Connection, *, propose: bool
+    request: AuthenticatedRequest,
+    company: Company,
+    connection: Connection,
+    *,
+    propose: bool,
+    bill: Bill | None = None,
 ) -> tuple[BillForm, BaseLineFormSet]:
-    data = _edited_data(request.POST)
+    rules = rules_for(connection.platform_key)
+    data = _edited_data(request.POST, platform_checks.line_limit(rules))
     if propose and request.POST.get("action", "save") != "save":
-        _propose_coding(company, data)
-    form = BillForm(data, company=company, platform_key=connection.platform_key)
-    return form, line_formset(company, data)
+        _propose_coding(company, data, rules)
+    form = BillForm(data, company=company, platform_key=connection.platform_key, bill=bill)
+    currency = str(data.get("currency") or "").upper()
+    return form, line_formset(company, data, rules=rules, currency=currency)
 
 
 def _bill_fields(form: BillForm, formset: BaseLineFormSet) -> dict[str, Any]:
@@ -376,7 +413,10 @@ def bill_create(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _with_errors(form: BillForm, exc: PayablesError) -> BillForm:
-    add_errors(form, exc)
+    # The refusals about the lines as a whole are shown above them, the others on their field.
+    form.line_errors = exc.field_errors.get(platform_checks.LINES, [])
+    rest = {k: v for k, v in exc.field_errors.items() if k != platform_checks.LINES}
+    add_errors(form, PayablesError(exc.message, field_errors=rest))
     if exc.fresh_key:
         # The ledger refused this (recording nothing) or keeps its 5xx under this key: a
         # corrected or repeated save needs a new key, or Codat replays the old answer.
@@ -396,7 +436,7 @@ def _to_bill(request: AuthenticatedRequest, bill: Bill) -> HttpResponse:
     return htmx_redirect(request, reverse("payables:bill-detail", args=[bill.pk]))
 
 
-def _bill_initial(bill: Bill) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _bill_initial(bill: Bill, rules: PlatformRules) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     accounts = {a.codat_id: a.pk for a in Account.objects.filter(company_id=bill.company_id)}
     rates = {t.codat_id: t.pk for t in TaxRate.objects.filter(company_id=bill.company_id)}
     initial = {
@@ -413,7 +453,13 @@ def _bill_initial(bill: Bill) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             "quantity": plain_decimal(line.quantity),
             "unit_amount": plain_decimal(line.unit_amount, currency_decimals(bill.currency)),
             "account": accounts.get(line.account_codat_id),
-            "tax_rate": rates.get(line.tax_rate_codat_id),
+            **(
+                {"tax_rate": rates.get(line.tax_rate_codat_id)}
+                if rules.tax.takes_rate
+                else {
+                    "tax_amount": plain_decimal(line.tax_amount, currency_decimals(bill.currency))
+                }
+            ),
         }
         for line in bill.line_items.all()
     ]
@@ -434,11 +480,14 @@ def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
         return _to_bill(request, bill)
     extra: dict[str, Any] = {"bill": bill, "platform_key": connection.platform_key}
     if request.method == "GET":
-        initial, lines = _bill_initial(bill)
-        form = BillForm(initial=initial, company=company, platform_key=connection.platform_key)
-        formset = line_formset(company, initial=lines)
+        rules = rules_for(connection.platform_key)
+        initial, lines = _bill_initial(bill, rules)
+        form = BillForm(
+            initial=initial, company=company, platform_key=connection.platform_key, bill=bill
+        )
+        formset = line_formset(company, initial=lines, rules=rules, currency=bill.currency)
         return _respond(request, _ctx(request, company, form, formset, **extra))
-    form, formset = _bound_forms(request, company, connection, propose=False)
+    form, formset = _bound_forms(request, company, connection, propose=False, bill=bill)
     acted = _form_action(request, company, form, formset, extra)
     if acted is not None:
         return acted
@@ -470,23 +519,40 @@ def supplier_search(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def supplier_coding(request: AuthenticatedRequest) -> HttpResponse:
-    """The supplier's last-used account and tax rate, proposed when a supplier is chosen."""
-    company, _connection = _company(request)
-    account, rate = _typed_supplier_coding(company, request.GET)
-    ctx = {"last_account": account, "last_rate": rate}
-    return render(request, f"{TEMPLATE}#supplier-coding", ctx)
+    """The supplier's last-used account and tax rate, proposed when a supplier is chosen; where
+    the platform bills in the supplier's currency, the currency select set to it as well."""
+    company, connection = _company(request)
+    rules = rules_for(connection.platform_key)
+    supplier = _typed_supplier(company, request.GET)
+    account, rate = _last_coding(company, supplier)
+    ctx: dict[str, Any] = {
+        "last_account": account,
+        "last_rate": rate if rules.tax.takes_rate else None,
+    }
+    wanted = platform_checks.supplier_bill_currency(rules, supplier)
+    if wanted:
+        form = BillForm(
+            initial={"currency": wanted}, company=company, platform_key=connection.platform_key
+        )
+        ctx |= {"form": form, "rules": rules, "currency_supplier": supplier, "oob": True}
+    return render(request, f"{TEMPLATE}#supplier-coding-response", ctx)
 
 
 @login_required
 @require_GET
 def tax_rate_options(request: AuthenticatedRequest) -> HttpResponse:
     """The tax rates valid for the account a line has chosen (htmx swaps the line's select)."""
-    company, _connection = _company(request)
+    company, connection = _company(request)
     field = request.GET.get("field", "")
     account_id = parse_id(request.GET.get(field.replace("tax_rate", "account")))
     account = expense_accounts(company).filter(pk=account_id).first() if account_id else None
     rates = tax_rates_for_account(account) if account else []
-    ctx = {"rates": rates, "field": field, "selected": request.GET.get(field, "")}
+    ctx = {
+        "rates": rates,
+        "field": field,
+        "selected": request.GET.get(field, ""),
+        "blank": tax_rate_blank(rules_for(connection.platform_key)),
+    }
     return render(request, "payables/bill_form.html#tax-rate-options", ctx)
 
 

@@ -33,6 +33,7 @@ from payables.forms import (
     add_errors,
 )
 from payables.models import Bill, Payment
+from payables.platform_checks import company_rules
 from payables.services.payments import (
     bank_account_create,
     bill_pay,
@@ -281,7 +282,11 @@ def bank_account_create_view(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
     bill = _bill_from_query(request)
     initial = {"idempotency_key": uuid.uuid4(), "currency": company.base_currency}
-    form = BankAccountForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = BankAccountForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        rules=company_rules(company),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             account = bank_account_create(company=company, **form.cleaned_data)

@@ -21,6 +21,7 @@ from billpay.http import AuthenticatedRequest, htmx_redirect
 from payables.errors import PayablesError
 from payables.forms import SupplierFilterForm, SupplierForm, add_errors
 from payables.models import Bill, Supplier
+from payables.platform_checks import company_rules
 from payables.services.suppliers import supplier_create, supplier_refresh, supplier_update
 from payables.views.scoped import company_or_404, supplier_or_404
 
@@ -147,7 +148,13 @@ def _supplier_form(
 ) -> HttpResponse:
     """The new-supplier form (supplier None) or the edit form, and its save to the ledger."""
     initial = SupplierForm.initial_for(supplier) if supplier is not None else None
-    form = SupplierForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = SupplierForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        rules=company_rules(company),
+        supplier=supplier,
+        base_currency=company.base_currency,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if supplier is None:

@@ -93,7 +93,7 @@ def test_an_empty_supplier_form_says_what_is_missing(
 ) -> None:
     response = client_logged_in.post(reverse("payables:supplier-create"), {})
     assert response.status_code == 200
-    assert "This field is required." in response.content.decode()
+    assert "Enter the supplier&#x27;s name: Xero needs one." in response.content.decode()
 
 
 @pytest.mark.usefixtures("paying")

@@ -85,8 +85,8 @@ def test_from_the_pay_dialog_it_returns_to_the_payment_with_the_account_chosen(w
         ({"account_number": ""}, "This field is required."),
         ({"currency": "€€€"}, "Enter a three-letter currency code"),
         ({"account_type": "Gold"}, "Select a valid choice."),
-        # Xero refuses credit cards through this API (codat-api.md, bank accounts).
-        ({"account_type": "Credit"}, "The ledger refused the bank account"),
+        # Xero creates no credit cards through this API (codat.platforms): billpay says so first.
+        ({"account_type": "Credit"}, "Xero cannot create a credit card account through Codat"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_kept(web, paying, changes, message):
