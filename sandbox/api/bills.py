@@ -309,8 +309,11 @@ def _validated_lines(
             "taxAmount": tax_amount,
             "totalAmount": total,
             "accountRef": {"id": account_id},
-            "taxRateRef": {"id": tax_rate_id} if tax_rate_id is not None else None,
         }
+        # A line without a rate leaves taxRateRef out: the spec's billTaxRateRef is an object,
+        # never null, though FreeAgent's lines must be sent with it null (update-bill.md).
+        if tax_rate_id is not None:
+            line["taxRateRef"] = {"id": tax_rate_id}
         if tracking:
             line["trackingRefs"] = tracking
         lines.append(line)
