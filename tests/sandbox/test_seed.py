@@ -445,6 +445,37 @@ def test_command_takes_a_platform() -> None:
 
 
 @pytest.mark.parametrize(
+    "platform_key", ["gbol", "qhyg", "akxx", "knfz", "fbrh", "rwuv", "ndsk", "mqjo"]
+)
+def test_command_seeds_every_platform_as_it_keeps_its_ledger(platform_key: str) -> None:
+    out = io.StringIO()
+
+    call_command(
+        "sandbox_seed", "--bills", "6", "--suppliers", "2", "--platform", platform_key, stdout=out
+    )
+
+    found = re.search(r"^connection_id=(\S+)$", out.getvalue(), re.M)
+    assert found is not None
+    connection = LedgerConnection.objects.get(pk=found.group(1))
+    rules = rules_for(platform_key)
+    assert (connection.platform_key, connection.base_currency) == (
+        platform_key,
+        rules.base_currency,
+    )
+    statuses = re.findall(r"\d+ (Open|PartiallyPaid|Paid|Void|Draft)\b", out.getvalue())
+    assert statuses == list(rules.bill_statuses)
+
+
+def test_command_names_the_platform_keys_it_takes() -> None:
+    with pytest.raises(CommandError) as refused:
+        call_command("sandbox_seed", "--platform", "abcd", stdout=io.StringIO())
+
+    assert str(refused.value).startswith("Unknown platform key 'abcd': use one of gbol (Xero), ")
+    assert "rwuv (Zoho Books)" in str(refused.value)
+    assert not LedgerCompany.objects.exists()
+
+
+@pytest.mark.parametrize(
     "args",
     [["--bills", "-1"], ["--bills", "3", "--suppliers", "0"], ["--platform", "x"]],
 )
