@@ -78,7 +78,7 @@ class SupplierNameOnUpdate(StrEnum):
 
     KEEPS_NAME = "keeps the name"
     CONTACT_NAME = "falls back to contactName"  # and is refused when contactName is missing too
-    CLEARS_NAME = "clears the name"
+    REFUSED = "refused"
 
 
 class MissingRate(StrEnum):
@@ -471,7 +471,7 @@ NETSUITE: Final = PlatformRules(
     supplier_currency=SupplierCurrency.CHANGEABLE,
     supplier_currency_null_keeps=True,
     archived_supplier_update=ArchivedSupplierUpdate.APPLIED,
-    supplier_name_on_update=SupplierNameOnUpdate.CLEARS_NAME,
+    supplier_name_on_update=SupplierNameOnUpdate.REFUSED,
     contact_name_on_update=False,
     max_supplier_addresses=None,
     unique_supplier_names=True,
@@ -513,7 +513,9 @@ NETSUITE: Final = PlatformRules(
         "supplier_currency_null_keeps": SUPPLIERS
         + " (NetSuite): null leaves the existing currency unchanged",
         "archived_supplier_update": SUPPLIERS + " (NetSuite): the status sent is applied",
-        "supplier_name_on_update": SUPPLIERS + " (NetSuite): omitting supplierName clears it",
+        "supplier_name_on_update": SUPPLIERS
+        + " (NetSuite): omitting supplierName clears it; the spec's Supplier.supplierName is a "
+        "string, never null, so a nameless supplier cannot be served: refused",
         "contact_name_on_update": SUPPLIERS + " (NetSuite): contactName is ignored on update",
         "max_supplier_addresses": inference("not limited in the docs"),
         "unique_supplier_names": SUPPLIERS + " (NetSuite): names must be unique",

@@ -310,9 +310,9 @@ def _validated_lines(
             "totalAmount": total,
             "accountRef": {"id": account_id},
         }
-        # A line without a rate (FreeAgent's, or an untaxed one) has no taxRateRef: the spec's is
-        # an object, never null.
         if tax_rate_id is not None:
+            # A line without a rate (FreeAgent's, Zoho's untaxed ones) has no taxRateRef: the
+            # spec's billTaxRateRef is an object, never null.
             line["taxRateRef"] = {"id": tax_rate_id}
         if tracking:
             line["trackingRefs"] = tracking

@@ -334,10 +334,9 @@ def update_supplier(call: Call) -> LedgerResponse:
         fields["contactName"] = None  # NetSuite ignores contactName on update (docs suppliers.md)
     if fields["supplierName"] is None:
         # docs suppliers.md: Xero, Sage Intacct and Zoho keep the name; QBO and FreeAgent fall
-        # back to contactName and refuse an update with neither; NetSuite clears it.
-        if rules.supplier_name_on_update is SupplierNameOnUpdate.CLEARS_NAME:
-            pass
-        elif rules.supplier_name_on_update is SupplierNameOnUpdate.KEEPS_NAME:
+        # back to contactName and refuse an update with neither; NetSuite would clear it, which
+        # the spec's Supplier (a string name) cannot show, so it is refused.
+        if rules.supplier_name_on_update is SupplierNameOnUpdate.KEEPS_NAME:
             fields["supplierName"] = current.get("supplierName")
         elif (
             rules.supplier_name_on_update is SupplierNameOnUpdate.CONTACT_NAME
@@ -427,6 +426,9 @@ def create_bank_account(call: Call) -> LedgerResponse:
     else:
         currency = _currency(body["currency"], "Currency", errors)
     nominal_code = _optional_text(body, "nominalCode", "Nominal Code", errors)
+    if platform.rules.bank_account_code_required and not (nominal_code or "").strip():
+        # NetSuite with "Use Account Numbers" on (its integration reference, Bank accounts).
+        errors.append(platform.rules.messages.bank_account_code_missing)
     sort_code = _optional_text(body, "sortCode", "Sort Code", errors)
     if errors:
         raise validation_error(errors, validator="BankAccount")
