@@ -170,7 +170,8 @@ def test_the_whole_journey_on_each_platform(
     ledger = LedgerConnection.objects.get(pk=connection.codat_connection_id)
     assert ledger.platform_key == rules.key
     company.refresh_from_db()
-    assert company.base_currency == ledger.base_currency
+    # The company's base currency is its ledger's: the platform's home market's.
+    assert company.base_currency == ledger.base_currency == rules.base_currency
 
     # --- The first-link import, run by its engine
     run = ImportRun.objects.get(company=company)
