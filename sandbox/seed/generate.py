@@ -221,10 +221,13 @@ class _Seeder:
         names: set[str] = set()
         locale = self.locale
         for index in range(count):
-            # The first supplier is always an active home one, so every status can be billed.
+            # The first supplier is always an active home one, so every status can be billed;
+            # the second bills in a foreign currency, so every ledger has foreign bills to pay.
             currency = self.base
             if index and self.rng.random() < 0.16:
                 currency = self.rng.choice(self.foreign)
+            if index == 1 and self.foreign:
+                currency = self.foreign[0]
             abroad = ABROAD.get(currency) if currency != self.base else None
             category = self.rng.choice(locale.categories) if abroad is None else FOREIGN_CATEGORY
             suffixes = locale.suffixes if abroad is None else abroad.suffixes
@@ -237,7 +240,8 @@ class _Seeder:
             first, last = self.rng.choice(locale.first_names), self.rng.choice(locale.surnames)
             slug = "".join(ch for ch in word.lower() if ch.isalpha())
             domain = locale.email_domain if abroad is None else abroad.email_domain
-            status = "Archived" if index and self.rng.random() < 0.1 else "Active"
+            archived = bool(index) and self.rng.random() < 0.1
+            status = "Archived" if archived and index != 1 else "Active"
             if abroad is None:
                 address, phone, home = self._home_address()
             else:
@@ -315,10 +319,14 @@ class _Seeder:
         active_weights = [weights[i] for i in active]
         invoice_numbers: dict[str, int] = {}
         made: list[tuple[Document, list[Document]]] = []
+        # The first outstanding bill is the foreign supplier's (the second; see suppliers).
+        foreign = next((i for i in active if suppliers[i].currency != self.base), None)
         for status in statuses:
             # Outstanding and draft bills come from active suppliers; settled ones from any.
             if status in ("Open", "PartiallyPaid", "Draft"):
                 supplier = suppliers[self.rng.choices(active, active_weights)[0]]
+                if foreign is not None and status != "Draft":
+                    supplier, foreign = suppliers[foreign], None
             else:
                 supplier = self.rng.choices(suppliers, weights)[0]
             made.append(self._bill(status, supplier, accounts, tax_rates, paying, invoice_numbers))

@@ -551,9 +551,11 @@ BANK_TYPES = {
 LINE_FIELDS = ("description", "unitAmount", "quantity", "taxAmount", "totalAmount")
 
 
-def platform_ledger(platform_key: str, *, bills: int = 60, seed: int = 5) -> LedgerConnection:
+def platform_ledger(
+    platform_key: str, *, bills: int = 60, suppliers: int = 12, seed: int = 5
+) -> LedgerConnection:
     _company, connection = seed_company(
-        name="Platform Ltd", bills=bills, suppliers=12, seed=seed, platform_key=platform_key
+        name="Platform Ltd", bills=bills, suppliers=suppliers, seed=seed, platform_key=platform_key
     )
     return connection
 
@@ -817,7 +819,8 @@ def test_freeagent_accounts_are_its_nominal_codes_and_it_has_no_tax_rates() -> N
 
 
 def test_zoho_suppliers_in_another_state_charge_igst() -> None:
-    connection = platform_ledger("rwuv", bills=150)
+    # Enough suppliers that some are in Karnataka and some in other states.
+    connection = platform_ledger("rwuv", bills=300, suppliers=40)
     suppliers = {s["id"]: s for s in docs(connection, Dataset.SUPPLIERS)}
     rates = {r["id"]: r["code"] for r in docs(connection, Dataset.TAX_RATES)}
 
