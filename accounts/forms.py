@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.models import Company, User
-from accounts.services import SUPPORTED_PLATFORMS
+from accounts.services import offered_platforms, platform_name
 
 
 class SignupForm(forms.Form):
@@ -49,18 +49,24 @@ class CompanyForm(forms.Form):
 
 
 class PlatformForm(forms.Form):
-    """The platform to connect. Any 4-letter Codat key is accepted here; the page offers the
-    supported ones (and shows those coming soon as disabled)."""
+    """The platform to connect: one of those onboarding offers (settings.BILLPAY_PLATFORMS)."""
 
-    platform = forms.RegexField(
-        regex=r"^[a-z]{4}$",
-        error_messages={
-            "invalid": "Choose an accounting platform.",
-            "required": "Choose an accounting platform.",
-        },
-    )
+    CHOOSE_MESSAGE = "Choose an accounting platform."
+    NOT_OFFERED_MESSAGE = "{name} is not available: choose another platform."
+
+    platform = forms.CharField(error_messages={"required": CHOOSE_MESSAGE})
 
     def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.company = company
-        self.platforms = SUPPORTED_PLATFORMS
+        self.platforms = offered_platforms()
+
+    def clean_platform(self) -> str:
+        key: str = self.cleaned_data["platform"]
+        if any(platform.key == key for platform in self.platforms):
+            return key
+        name = platform_name(key)
+        if name != key:
+            # A platform billpay knows, switched off in this deployment.
+            raise forms.ValidationError(self.NOT_OFFERED_MESSAGE.format(name=name))
+        raise forms.ValidationError(self.CHOOSE_MESSAGE)

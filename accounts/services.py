@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -17,6 +18,7 @@ import codat.types as codat
 from accounts.audit import current_actor
 from accounts.models import AuditLogEntry, Company, Connection, Membership, User
 from billpay.ledger import codat_client
+from codat import platforms
 from codat.client import CodatClient
 from codat.errors import CodatAuthError, CodatError, CodatRejected, CodatUnavailable
 from codat.types import CompanyRequest
@@ -92,16 +94,12 @@ class OnboardingError(Exception):
 class Platform:
     key: str
     name: str
-    available: bool
 
 
-# Codat's platform keys. The product lists QuickBooks Online as coming soon: it is shown but
-# disabled in the UI, while connection_create accepts any key Codat knows.
-SUPPORTED_PLATFORMS: tuple[Platform, ...] = (
-    Platform(key="gbol", name="Xero", available=True),
-    Platform(key="qhyg", name="QuickBooks Online", available=False),
-    Platform(key="mqjo", name="Sandbox", available=True),
-)
+def offered_platforms() -> tuple[Platform, ...]:
+    """The platforms onboarding offers, in the order settings.BILLPAY_PLATFORMS names them."""
+    return tuple(Platform(key=key, name=platform_name(key)) for key in settings.BILLPAY_PLATFORMS)
+
 
 # The tag on each Codat company billpay creates, naming the attempt that created it.
 REQUEST_TAG = "billpayRequest"
@@ -119,11 +117,8 @@ def _onboarding_error(exc: CodatError) -> OnboardingError:
 
 
 def platform_name(key: str) -> str:
-    """The display name of a platform key; unknown keys show as given."""
-    for platform in SUPPORTED_PLATFORMS:
-        if platform.key == key:
-            return platform.name
-    return key
+    """The display name of a platform key (codat.platforms' table); unknown keys show as given."""
+    return platforms.name_for(key) or key
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from codat import platforms
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -68,6 +70,25 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...] = ("http", "htt
         allowed = " or ".join(f"{s}://" for s in schemes)
         raise ImproperlyConfigured(f"{name} must be a {allowed} URL, not {raw!r}.")
     return raw.rstrip("/")
+
+
+def env_platforms(name: str, default: list[str]) -> list[str]:
+    """Codat platform keys (codat.platforms' table, or one of Codat's aliases of them)."""
+    keys = [key.lower() for key in env_list(name, default)]
+    unknown = [key for key in keys if platforms.name_for(key) is None]
+    if unknown:
+        known = ", ".join(
+            f"{key} ({platforms.name_for(key)})"
+            for key in [*platforms.BY_KEY, *platforms.ALIAS_NAMES]
+        )
+        raise ImproperlyConfigured(
+            f"{name} names {', '.join(repr(key) for key in unknown)}, which is no platform "
+            f"billpay knows. Use keys from: {known}."
+        )
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise ImproperlyConfigured(f"{name} names {', '.join(repeated)} more than once.")
+    return keys
 
 
 def env_database(name: str, default: str) -> dict[str, object]:
@@ -346,6 +367,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CODAT_API_KEY = env_str("CODAT_API_KEY")
 CODAT_BASE_URL = env_url("CODAT_BASE_URL", "")
 CODAT_TIMEOUT_SECONDS = float(env_int("CODAT_TIMEOUT_SECONDS", 10, minimum=1))
+# The accounting platforms onboarding offers, by Codat key, in this order: by default the six of
+# the Bill Pay API. One left out is not offered at all; Codat's own Sandbox (mqjo) may be added.
+BILLPAY_PLATFORMS = env_platforms("BILLPAY_PLATFORMS", [rules.key for rules in platforms.PLATFORMS])
 # The published demo key: refused below when DEBUG is off.
 SANDBOX_DEFAULT_API_KEY = "billpay-sandbox-key"
 SANDBOX_API_KEY = env_str("SANDBOX_API_KEY", SANDBOX_DEFAULT_API_KEY)

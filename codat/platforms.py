@@ -766,9 +766,17 @@ BY_KEY: Final = {rules.key: rules for rules in PLATFORMS}
 # Codat's other keys for the same platforms: QuickBooks Online's sandbox companies (ndsk), and
 # Codat's own Sandbox integration (mqjo), which answers as Xero does.
 ALIASES: Final = {"ndsk": QUICKBOOKS_ONLINE, "mqjo": XERO}
+# What Codat calls those integrations (its platformName for the key).
+ALIAS_NAMES: Final = {"ndsk": "QuickBooks Online Sandbox", "mqjo": "Sandbox"}
 ALL_PLATFORM_RULES: Final = PLATFORMS
 
 
 def rules_for(platform_key: str) -> PlatformRules:
     """The rules of a platform key; a key Codat may add later is held to Xero's rules."""
     return BY_KEY.get(platform_key) or ALIASES.get(platform_key) or XERO
+
+
+def name_for(platform_key: str) -> str | None:
+    """Codat's name for a platform key of the table or an alias (None: a key it does not know)."""
+    known = BY_KEY.get(platform_key)
+    return known.name if known is not None else ALIAS_NAMES.get(platform_key)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from codat.platforms import ALIASES, PlatformRules, rules_for
+from codat.platforms import ALIAS_NAMES, ALIASES, PlatformRules, rules_for
 from codat.platforms import PLATFORMS as RULES
 
 
@@ -36,11 +36,9 @@ def _platform(key: str, name: str, rules: PlatformRules) -> Platform:
     )
 
 
-_ALIAS_NAMES = {"ndsk": "QuickBooks Online Sandbox", "mqjo": "Sandbox"}
-
 PLATFORMS: dict[str, Platform] = {
     **{rules.key: _platform(rules.key, rules.name, rules) for rules in RULES},
-    **{key: _platform(key, _ALIAS_NAMES[key], rules) for key, rules in ALIASES.items()},
+    **{key: _platform(key, ALIAS_NAMES[key], rules) for key, rules in ALIASES.items()},
 }
 
 

@@ -99,6 +99,7 @@ def consent(request: HttpRequest, company_id: uuid.UUID, connection_id: uuid.UUI
 def hosted_link(request: HttpRequest, company_id: uuid.UUID) -> HttpResponse:
     """Codat's Hosted Link for a company: pick a platform, then consent."""
     company = get_object_or_404(LedgerCompany, pk=company_id)
+    error = ""
     if request.method == "POST":
         key = request.POST.get("platform", "")
         if key in PLATFORMS:
@@ -107,5 +108,7 @@ def hosted_link(request: HttpRequest, company_id: uuid.UUID) -> HttpResponse:
                 f"{settings.SANDBOX_LINK_BASE_URL}/link-api/companies/{company.id}"
                 f"/connections/{connection.id}/start"
             )
-    ctx = {"company": company, "platforms": PLATFORMS.values()}
+        error = "Choose one of the accounting platforms listed."
+    # All six Bill Pay platforms, then Codat's other keys for two of them (ndsk, mqjo).
+    ctx = {"company": company, "platforms": PLATFORMS.values(), "error": error}
     return render(request, "sandbox/hosted_link.html", ctx)

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Company, Connection, Membership, User
+from codat.platforms import rules_for
 from payables.models import (
     Account,
     BankAccount,
@@ -36,12 +37,12 @@ from payables.services.runs import payables_import_run
 from sandbox.api.bills import bill_payments
 from sandbox.api.records import get_document
 from sandbox.models import Dataset, LedgerConnection, LedgerRecord
+from sandbox.platforms import platform_for
 from sandbox.seed import SeedSummary, seed_company, seed_summary
 from tests.accounts.factories import CompanyFactory, ConnectionFactory, MembershipFactory
 from tests.payables.factories import ImportRunFactory
 
 UNPAID = ("Open", "PartiallyPaid")
-PLATFORM_NAMES = {"gbol": "Xero", "qhyg": "QuickBooks Online"}
 
 
 @dataclass
@@ -153,7 +154,7 @@ def build_ledger_company(
     ledger_name: str | None = None,
     user: User | None = None,
     company: Company | None = None,
-    base_currency: str = "GBP",
+    base_currency: str | None = None,
     ledger_base_currency: str | None = None,
     imported: bool = True,
     refresh_options: bool = False,
@@ -162,12 +163,15 @@ def build_ledger_company(
     """A company linked to a new seeded sandbox ledger, imported by billpay's own first-link import.
 
     `company`: link this company (and its one connection) instead of a new one. `user`: make them
-    a member. `imported=False`: link only (`new_run()` starts the import). `refresh_options`: also
+    a member. `base_currency`: billpay's company's (the platform's home currency, as the ledger is
+    seeded, by default). `imported=False`: link only (`new_run()` starts the import). `refresh_options`: also
     read the archived mapping options, as the on-demand refresh does (the import reads active
     ones only). Other keyword arguments go to the seeder (e.g. `lines_per_bill`).
     """
     if statuses is not None:
         seed_options["statuses"] = statuses
+    if base_currency is None:
+        base_currency = rules_for(platform_key).base_currency
     ledger_co, ledger = seed_company(
         name=ledger_name or name or "Ledger Ltd",
         bills=bills,
@@ -188,7 +192,7 @@ def build_ledger_company(
             company=company,
             codat_connection_id=str(ledger.id),
             platform_key=platform_key,
-            platform_name=PLATFORM_NAMES.get(platform_key, platform_key),
+            platform_name=platform_for(platform_key).name,
         )
     else:
         company.codat_company_id = str(ledger_co.id)

@@ -41,7 +41,7 @@ def ledger_company(newcomer: User) -> Company:
 
 @pytest.fixture
 def pending_connection(ledger_company: Company) -> Connection:
-    return connection_create(company=ledger_company, platform_key="mqjo")
+    return connection_create(company=ledger_company, platform_key="gbol")
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def test_it_shows_the_company_its_connection_and_members(
     assert "<h1>Lovelace Engines Ltd</h1>" in html
     assert ledger_company.codat_company_id in html
     assert "GBP" in html
-    assert "Sandbox" in html
+    assert "Xero" in html
     assert 'data-testid="connection-status">Linked<' in html
     assert linked_connection.organisation_name in html
     assert "<td>ada@example.com</td><td>Owner</td>" in html
@@ -102,7 +102,7 @@ def test_unlink_unlinks_in_codat_and_locally(
     response = ledger_client.post(_action(linked_connection, "unlink"), follow=True)
 
     assert response.redirect_chain == [(URL, 302)]
-    assert b"Sandbox is unlinked." in response.content
+    assert b"Xero is unlinked." in response.content
     assert b'data-testid="connection-status">Unlinked<' in response.content
     linked_connection.refresh_from_db()
     assert linked_connection.status == Connection.Status.UNLINKED
@@ -153,7 +153,7 @@ def test_unlink_htmx_returns_the_updated_panel(
     assert response.status_code == 200
     assert b"<html" not in response.content
     assert b'data-testid="connection-status">Unlinked<' in response.content
-    assert b"Sandbox is unlinked." in response.content
+    assert b"Xero is unlinked." in response.content
 
 
 # --- Reconnect ---------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def test_check_shows_a_connection_deauthorized_in_the_platform(
 
     linked_connection.refresh_from_db()
     assert linked_connection.status == Connection.Status.DEAUTHORIZED
-    assert b"Sandbox: Access revoked." in response.content
+    assert b"Xero: Access revoked." in response.content
     assert b"(Deauthorized)" in response.content
     assert _action(linked_connection, "reconnect").encode() in response.content
 

@@ -54,7 +54,7 @@ def test_the_whole_journey_from_sign_up_to_the_import(
     assert LedgerCompany.objects.filter(pk=company.codat_company_id).exists()
     assert Membership.objects.get().user == User.objects.get(email="ada@example.com")
 
-    chosen = client.post(created["Location"], {"platform": "mqjo"})
+    chosen = client.post(created["Location"], {"platform": "gbol"})
     consent_page = client.get(_local(chosen["Location"]))
     assert consent_page.status_code == 200
     assert b"Allow billpay" in consent_page.content
@@ -89,7 +89,7 @@ def test_cancelling_consent_goes_back_to_the_platform_choice(
 
     assert response.redirect_chain[-1][0] == "/onboarding/"
     assert (
-        b"You cancelled the connection to Sandbox. Connect again when you are ready."
+        b"You cancelled the connection to Xero. Connect again when you are ready."
         in response.content
     )
     pending_connection.refresh_from_db()
@@ -133,7 +133,7 @@ def test_another_failure_shows_the_error_message(
     )
 
     assert response.redirect_chain[-1][0] == "/onboarding/"
-    assert b"Sandbox did not connect: Xero is having a nap." in response.content
+    assert b"Xero did not connect: Xero is having a nap." in response.content
 
 
 def test_an_unknown_connection_gets_404(ledger_client: Client, ledger_company: Company) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
 from unittest import mock
 from urllib.parse import urlsplit
 
@@ -11,6 +13,7 @@ from django.test import Client
 
 from accounts.models import Company, Connection
 from accounts.services import connection_create
+from codat import platforms as codat_platforms
 from sandbox.models import Fault, LedgerConnection
 from sandbox.services import fault_inject
 
@@ -19,45 +22,100 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 URL = "/onboarding/"
 
 
-def test_it_offers_xero_and_sandbox_and_shows_quickbooks_as_coming_soon(
+PLATFORMS = [(rules.key, rules.name) for rules in codat_platforms.PLATFORMS]
+
+
+def test_it_offers_all_six_platforms_each_by_its_name_in_the_tables_order(
     ledger_client: Client,
 ) -> None:
     response = ledger_client.get(URL)
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'name="platform" value="gbol"' in html
-    assert 'name="platform" value="mqjo"' in html
-    assert 'name="platform" value="qhyg"' not in html
-    assert "QuickBooks Online" in html
-    assert "Coming soon" in html
-    assert 'disabled aria-disabled="true" data-testid="platform-qhyg"' in html
+    buttons = re.findall(
+        r'<button type="submit" name="platform" value="(\w+)"[^>]*>([^<]*)</button>', html
+    )
+    assert buttons == [(key, f"Connect {name}") for key, name in PLATFORMS]
+    assert [name for _, name in PLATFORMS] == [
+        "Xero",
+        "QuickBooks Online",
+        "Oracle NetSuite",
+        "Sage Intacct",
+        "FreeAgent",
+        "Zoho Books",
+    ]
+    assert "soon" not in html.lower()
+    assert "disabled" not in html
+    # Codat's own Sandbox integration is not a platform a customer uses.
+    assert 'value="mqjo"' not in html
 
 
-def test_it_creates_the_connection_and_sends_the_user_to_consent(
-    ledger_client: Client, ledger_company: Company
+def test_the_setting_decides_which_platforms_are_offered_and_in_what_order(
+    ledger_client: Client, settings: Any
 ) -> None:
-    response = ledger_client.post(URL, {"platform": "mqjo"})
+    settings.BILLPAY_PLATFORMS = ["rwuv", "gbol", "mqjo"]
+
+    html = ledger_client.get(URL).content.decode()
+
+    assert re.findall(r'name="platform" value="(\w+)"', html) == ["rwuv", "gbol", "mqjo"]
+    assert ">Connect Sandbox</button>" in html
+    assert "QuickBooks Online" not in html
+
+
+@pytest.mark.parametrize(("key", "name"), PLATFORMS)
+def test_it_creates_the_connection_and_sends_the_user_to_consent(
+    ledger_client: Client, ledger_company: Company, key: str, name: str
+) -> None:
+    response = ledger_client.post(URL, {"platform": key})
 
     connection = Connection.objects.get()
     assert response.status_code == 302
     assert response["Location"] == connection.link_url
     assert connection.company == ledger_company
     assert connection.status == Connection.Status.PENDING_AUTH
-    assert connection.platform_key == "mqjo"
-    assert connection.platform_name == "Sandbox"
+    assert connection.platform_key == key
+    assert connection.platform_name == name
     ledger = LedgerConnection.objects.get(pk=connection.codat_connection_id)
+    assert ledger.platform_key == key
     assert str(ledger.company_id) == ledger_company.codat_company_id
     assert urlsplit(connection.link_url).path == (
         f"/sandbox/link-api/companies/{ledger.company_id}/connections/{ledger.id}/start"
     )
 
 
-def test_the_code_path_takes_any_platform_key(ledger_client: Client) -> None:
-    response = ledger_client.post(URL, {"platform": "qhyg"})
+def test_the_sandbox_connects_when_the_setting_offers_it(
+    ledger_client: Client, settings: Any
+) -> None:
+    settings.BILLPAY_PLATFORMS = [*settings.BILLPAY_PLATFORMS, "mqjo"]
+
+    response = ledger_client.post(URL, {"platform": "mqjo"})
 
     assert response.status_code == 302
-    assert Connection.objects.get().platform_name == "QuickBooks Online"
+    assert Connection.objects.get().platform_name == "Sandbox"
+
+
+@pytest.mark.parametrize(
+    ("offered", "key", "message"),
+    [
+        (["gbol"], "qhyg", "QuickBooks Online is not available: choose another platform."),
+        (["gbol", "qhyg"], "rwuv", "Zoho Books is not available: choose another platform."),
+        (None, "mqjo", "Sandbox is not available: choose another platform."),
+        (None, "ndsk", "QuickBooks Online Sandbox is not available: choose another platform."),
+    ],
+)
+def test_it_refuses_a_platform_switched_off_by_the_setting(
+    ledger_client: Client, settings: Any, offered: list[str] | None, key: str, message: str
+) -> None:
+    if offered is not None:
+        settings.BILLPAY_PLATFORMS = offered
+
+    response = ledger_client.post(URL, {"platform": key})
+
+    assert response.status_code == 200
+    assert message.encode() in response.content
+    assert f'value="{key}"'.encode() not in response.content
+    assert not Connection.objects.exists()
+    assert not LedgerConnection.objects.exists()
 
 
 def test_choosing_again_reuses_the_connection_waiting_for_consent(ledger_client: Client) -> None:
@@ -69,11 +127,14 @@ def test_choosing_again_reuses_the_connection_waiting_for_consent(ledger_client:
     assert LedgerConnection.objects.count() == 1
 
 
-def test_it_refuses_a_malformed_key(ledger_client: Client) -> None:
-    response = ledger_client.post(URL, {"platform": "Xero!"})
+@pytest.mark.parametrize("key", ["Xero!", "abcd", "GBOL", "gbol " * 3])
+def test_it_refuses_a_key_it_does_not_offer_asking_for_a_choice(
+    ledger_client: Client, key: str
+) -> None:
+    response = ledger_client.post(URL, {"platform": key})
 
     assert response.status_code == 200
-    assert b"Choose an accounting platform." in response.content
+    assert response.content.count(b"Choose an accounting platform.") == 1
     assert not Connection.objects.exists()
     assert not LedgerConnection.objects.exists()
 
@@ -132,7 +193,7 @@ def test_it_htmx_returns_only_the_form_with_its_errors(ledger_client: Client) ->
 
 
 def test_it_htmx_sends_the_browser_to_the_link_url(ledger_client: Client) -> None:
-    response = ledger_client.post(URL, {"platform": "mqjo"}, headers={"HX-Request": "true"})
+    response = ledger_client.post(URL, {"platform": "qhyg"}, headers={"HX-Request": "true"})
 
     assert response["HX-Redirect"] == Connection.objects.get().link_url
 

@@ -74,6 +74,8 @@ def _settings_json(run_manage: RunManage, expression: str, **env: str) -> Any:
         pytest.param({"SECURE_HSTS_SECONDS": "abc"}, "SECURE_HSTS_SECONDS", id="HSTS_SECONDS"),
         pytest.param({"AWS_STORAGE_BUCKET_NAME": "ab"}, "AWS_STORAGE_BUCKET_NAME", id="BUCKET"),
         pytest.param({"ALLOWED_HOSTS": "a,,b"}, "ALLOWED_HOSTS", id="ALLOWED_HOSTS"),
+        pytest.param({"BILLPAY_PLATFORMS": "gbol,sage"}, "BILLPAY_PLATFORMS", id="PLATFORMS"),
+        pytest.param({"BILLPAY_PLATFORMS": ""}, "BILLPAY_PLATFORMS", id="PLATFORMS-empty"),
         pytest.param({"DEBUG": "0"}, "SECRET_KEY", id="DEBUG-off-without-SECRET_KEY"),
         pytest.param(
             {"DEBUG": "0", "SECRET_KEY": "s" * 50},
@@ -92,6 +94,32 @@ def test_bad_value_fails_at_start_up_naming_the_variable(
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: ")
     assert named in last_line
+
+
+def test_platforms_default_to_the_six_and_an_unknown_key_is_named_with_the_known_ones(
+    run_manage: RunManage,
+) -> None:
+    assert _settings_json(run_manage, "s.BILLPAY_PLATFORMS") == [
+        "gbol",
+        "qhyg",
+        "akxx",
+        "knfz",
+        "fbrh",
+        "rwuv",
+    ]
+    assert _settings_json(
+        run_manage, "s.BILLPAY_PLATFORMS", BILLPAY_PLATFORMS=" QHYG , gbol,mqjo"
+    ) == ["qhyg", "gbol", "mqjo"]
+
+    unknown = run_manage("check", BILLPAY_PLATFORMS="gbol,sage").stderr.strip().splitlines()[-1]
+    assert unknown == (
+        "django.core.exceptions.ImproperlyConfigured: BILLPAY_PLATFORMS names 'sage', which is "
+        "no platform billpay knows. Use keys from: gbol (Xero), qhyg (QuickBooks Online), akxx "
+        "(Oracle NetSuite), knfz (Sage Intacct), fbrh (FreeAgent), rwuv (Zoho Books), ndsk "
+        "(QuickBooks Online Sandbox), mqjo (Sandbox)."
+    )
+    twice = run_manage("check", BILLPAY_PLATFORMS="gbol,qhyg,gbol").stderr.strip().splitlines()
+    assert twice[-1].endswith("BILLPAY_PLATFORMS names gbol more than once.")
 
 
 def test_defaults_pass_the_system_check(run_manage: RunManage) -> None:

@@ -199,12 +199,14 @@ def create_company(journey: Journey, *, name: str) -> None:
     journey.checkpoint("platform")
 
 
-def pick_platform(journey: Journey, *, key: str) -> None:
-    """Choose the platform; the browser leaves for the ledger's consent page."""
+def pick_platform(journey: Journey, *, name: str) -> None:
+    """Choose the platform by its button's name; the browser leaves for the ledger's consent page,
+    which names the same platform."""
     page = journey.page
-    page.locator(f"[data-testid=platform-{key}]").click()
+    page.get_by_role("button", name=f"Connect {name}", exact=True).click()
     page.wait_for_url(re.compile(r"/sandbox/link-api/companies/[^/]+/connections/[^/]+/start"))
     expect(page.get_by_role("heading", name=re.compile("^Allow billpay"))).to_be_visible()
+    expect(page.locator("main")).to_contain_text(f"in your {name} organisation")
     journey.checkpoint("consent")
 
 
@@ -365,9 +367,10 @@ def _choose_first(select: Any) -> str:
     return value
 
 
-def create_bill_from_pdf(journey: Journey, *, pdf: Path, reference: str) -> None:
-    """Inbox -> New bill -> start from a PDF; the proposed fields are checked, the line coded (an
-    account, then one of the tax rates valid for it), and the bill saved: it opens."""
+def create_bill_from_pdf(journey: Journey, *, pdf: Path, reference: str, currency: str) -> None:
+    """Inbox -> New bill -> start from a PDF; the proposed fields are checked, the currency set
+    (where the document did not say it), the line coded (the first account the form offers, then
+    the first tax rate it offers for it: whatever the platform's chart), and the bill saved."""
     page = journey.page
     _nav(journey, "Bills")
     page.locator("[data-new-bill]").click()
@@ -387,6 +390,10 @@ def create_bill_from_pdf(journey: Journey, *, pdf: Path, reference: str) -> None
     expect(page.locator("[data-document-total] [data-match]")).to_be_visible()
     journey.checkpoint("bill-proposed")
 
+    chosen = page.get_by_label("Currency", exact=True)
+    if chosen.input_value() != currency:
+        chosen.select_option(currency)
+        page.wait_for_load_state("networkidle")
     account = page.locator("#id_lines-0-account")
     wanted = account.locator("option:not([value=''])").first.get_attribute("value") or ""
     if account.input_value() != wanted:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from accounts.models import Company, User
+from accounts.models import Company, Connection, User
+from codat.platforms import rules_for
 from payables.models import (
     Attachment,
     BankAccount,
@@ -23,6 +24,7 @@ from payables.models import (
     MappingStatus,
     Payment,
     PaymentEvent,
+    Supplier,
 )
 from tests.browser import journey as steps
 from tests.browser.journey import Journey
@@ -36,17 +38,20 @@ pytestmark = [
 ]
 
 
-def _run_journey_so_far(journey: Journey, *, email: str, tmp_path: Path) -> None:
+def _run_journey_so_far(
+    journey: Journey, *, email: str, tmp_path: Path, platform: str = "gbol"
+) -> None:
     steps.open_signup(journey)
     steps.sign_up(journey, email=email, full_name="Ada Lovelace", password=PASSWORD)
     steps.create_company(journey, name="Lovelace Engines Ltd")
     company = Company.objects.get(memberships__user__email=email)
-    steps.pick_platform(journey, key="mqjo")
+    steps.pick_platform(journey, name=rules_for(platform).name)
     steps.allow_access(journey)
     steps.watch_import(journey)
 
     run = ImportRun.objects.get(company=company)
     assert run.status == ImportRun.Status.SUCCEEDED
+    company.refresh_from_db()  # the import read its base currency
     unpaid = list(Bill.objects.for_company(company).unpaid())
     assert len(unpaid) == run.bills_imported > 0
 
@@ -54,11 +59,14 @@ def _run_journey_so_far(journey: Journey, *, email: str, tmp_path: Path) -> None
     steps.filter_inbox_by_supplier(journey, supplier=supplier, expected_rows=count)
     steps.clear_filters(journey)
 
-    # A reference that no other bill's searchable text contains finds exactly its own bill.
+    # A bill in the base currency (paid without a rate) whose reference no other bill's
+    # searchable text contains, so that searching for it finds exactly that bill.
     bill = next(
         b
         for b in unpaid
-        if b.reference and sum(b.reference.lower() in other.search_text for other in unpaid) == 1
+        if b.currency == company.base_currency
+        and b.reference
+        and sum(b.reference.lower() in other.search_text for other in unpaid) == 1
     )
     steps.search_inbox(journey, text=bill.reference, expected_rows=1)
     steps.open_bill(journey, supplier=bill.supplier_name, reference=bill.reference)
@@ -76,9 +84,14 @@ def _run_journey_so_far(journey: Journey, *, email: str, tmp_path: Path) -> None
             ]
         )
     )
-    steps.create_bill_from_pdf(journey, pdf=pdf, reference="JOURNEY-77")
+    # In the supplier's currency, as the user knows it: QuickBooks Online refuses any other.
+    currency = (
+        Supplier.objects.for_company(company).get(name=supplier).default_currency
+        or company.base_currency
+    )
+    steps.create_bill_from_pdf(journey, pdf=pdf, reference="JOURNEY-77", currency=currency)
     created = Bill.objects.for_company(company).get(reference="JOURNEY-77")
-    assert created.supplier_name == supplier
+    assert (created.supplier_name, created.currency) == (supplier, currency)
     assert created.attachments.count() == 1  # the document itself
 
     receipt = tmp_path / "delivery-note.png"
@@ -114,11 +127,19 @@ def _run_journey_so_far(journey: Journey, *, email: str, tmp_path: Path) -> None
     steps.log_in(journey, email=email, password=PASSWORD)
 
 
-# On a phone's screen too (390 px): the Menu button, tables in their own scrolling regions. The
-# without-JavaScript journey stays on the desktop screen only, to keep CI's time down.
-@pytest.mark.parametrize("journey", ["desktop", "phone"], indirect=True)
-def test_the_journey_so_far(journey: Journey, tmp_path: Path) -> None:
-    _run_journey_so_far(journey, email="ada@example.com", tmp_path=tmp_path)
+# On a phone's screen too (390 px): the Menu button, tables in their own scrolling regions. Xero
+# on every screen, with and without JavaScript; QuickBooks Online (a 21-character reference, its
+# own tax codes, a bill in its supplier's currency) on the desktop screen with JavaScript only,
+# to keep CI's time down.
+@pytest.mark.parametrize(
+    ("journey", "platform"),
+    [("desktop", "gbol"), ("phone", "gbol"), ("desktop", "qhyg")],
+    indirect=["journey"],
+)
+def test_the_journey_so_far(journey: Journey, platform: str, tmp_path: Path) -> None:
+    _run_journey_so_far(journey, email="ada@example.com", tmp_path=tmp_path, platform=platform)
+    connection = Connection.objects.get(company__memberships__user__email="ada@example.com")
+    assert (connection.platform_key, connection.status) == (platform, Connection.Status.LINKED)
 
     assert User.objects.filter(email="ada@example.com").exists()
     # Every page of the journey was checked by axe; the results are files CI keeps.

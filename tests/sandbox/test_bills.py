@@ -658,3 +658,30 @@ def test_update_replays_for_the_same_idempotency_key(
     assert first.status_code == again.status_code == 200
     assert again.content == first.content
     assert other.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("platform_key", "line"),
+    [
+        # FreeAgent takes taxAmount only; Zoho Books a line without tax and without a rate.
+        ("fbrh", _line(taxRateRef=None, taxAmount=36)),
+        ("rwuv", _line(taxRateRef=None, taxAmount=0)),
+    ],
+)
+def test_a_line_without_a_tax_rate_is_answered_without_taxRateRef(
+    ledger: httpx.Client,
+    payables_path: str,
+    connection: LedgerConnection,
+    platform_key: str,
+    line: dict[str, Any],
+) -> None:
+    # The spec's taxRateRef is an object, never null: a line without one omits it.
+    LedgerConnection.objects.filter(pk=connection.pk).update(platform_key=platform_key)
+
+    created = create_bill(ledger, payables_path, lineItems=[line])
+
+    assert "taxRateRef" not in created["lineItems"][0]
+    stored = get_document(connection, Dataset.BILLS, created["id"])
+    assert stored is not None
+    assert "taxRateRef" not in stored["lineItems"][0]
+    assert created["lineItems"][0]["taxAmount"] == line["taxAmount"]

@@ -11,6 +11,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from codat.platforms import ALL_PLATFORM_RULES
+from sandbox.api.base import loads
 from sandbox.models import LedgerCompany, LedgerConnection, LedgerRecord
 from sandbox.platforms import platform_for
 
@@ -191,6 +193,33 @@ def test_first_link_fills_the_ledger_and_starts_the_initial_read(
     assert LedgerRecord.objects.filter(connection=connection, dataset="bills").count() == 5
 
 
+@pytest.mark.parametrize(
+    ("platform_key", "currency"), [("rwuv", "INR"), ("akxx", "USD"), ("fbrh", "GBP")]
+)
+def test_first_link_fills_the_ledger_in_the_platforms_home_currency(
+    client: Client,
+    ledger: httpx.Client,
+    ledger_company: LedgerCompany,
+    settings: Any,
+    platform_key: str,
+    currency: str,
+) -> None:
+    settings.SANDBOX_LINK_SEED_BILLS = 4
+    settings.SANDBOX_LINK_SEED_SUPPLIERS = 2
+    created = ledger.post(
+        f"/companies/{ledger_company.id}/connections", json={"platformKey": platform_key}
+    )
+    connection = LedgerConnection.objects.get(pk=created.json()["id"])
+
+    client.post(consent_url(connection), {"decision": "allow"})
+
+    connection.refresh_from_db()
+    assert connection.base_currency == currency
+    assert LedgerRecord.objects.filter(connection=connection, dataset="bills").count() == 4
+    accounts = LedgerRecord.objects.filter(connection=connection, dataset="accounts")
+    assert {loads(record.document)["currency"] for record in accounts} == {currency}
+
+
 # --- Hosted Link --------------------------------------------------------------------------------
 
 
@@ -198,8 +227,12 @@ def test_hosted_link_offers_the_platforms(client: Client, ledger_company: Ledger
     response = client.get(f"/sandbox/link/company/{ledger_company.id}")
 
     assert response.status_code == 200
-    for name in (b"Xero", b"QuickBooks Online", b"Sandbox"):
-        assert name in response.content
+    page = response.content.decode()
+    for rules in ALL_PLATFORM_RULES:
+        assert f'value="{rules.key}"' in page
+        assert rules.name in page
+    assert 'value="mqjo"' in page
+    assert 'value="ndsk"' in page
 
 
 def test_hosted_link_creates_the_connection_and_goes_to_its_consent_page(
@@ -223,4 +256,5 @@ def test_hosted_link_ignores_an_unknown_platform(
     response = client.post(f"/sandbox/link/company/{ledger_company.id}", {"platform": "zzzz"})
 
     assert response.status_code == 200
+    assert "Choose one of the accounting platforms listed." in response.content.decode()
     assert not ledger_company.connections.exists()

@@ -7,6 +7,7 @@ import io
 import re
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,10 +16,22 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from sandbox.api.base import loads
+from codat.platforms import (
+    ALL_PLATFORM_RULES,
+    NO_VOID_OR_DRAFT,
+    IdFormat,
+    SupplierCurrency,
+    Tax,
+    rules_for,
+)
+from payables.services.bills import EXPENSE_ACCOUNT_TYPES
+from sandbox.api.base import dumps, loads
 from sandbox.api.bills import line_total
 from sandbox.models import Dataset, LedgerCompany, LedgerConnection, LedgerRecord
 from sandbox.seed import seed_company, seed_connection
+from sandbox.seed.data import FOREIGN_CATEGORY
+from sandbox.seed.profiles import PROFILES
+from tests.ledger_spec import validation_stats
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -432,6 +445,37 @@ def test_command_takes_a_platform() -> None:
 
 
 @pytest.mark.parametrize(
+    "platform_key", ["gbol", "qhyg", "akxx", "knfz", "fbrh", "rwuv", "ndsk", "mqjo"]
+)
+def test_command_seeds_every_platform_as_it_keeps_its_ledger(platform_key: str) -> None:
+    out = io.StringIO()
+
+    call_command(
+        "sandbox_seed", "--bills", "6", "--suppliers", "2", "--platform", platform_key, stdout=out
+    )
+
+    found = re.search(r"^connection_id=(\S+)$", out.getvalue(), re.M)
+    assert found is not None
+    connection = LedgerConnection.objects.get(pk=found.group(1))
+    rules = rules_for(platform_key)
+    assert (connection.platform_key, connection.base_currency) == (
+        platform_key,
+        rules.base_currency,
+    )
+    statuses = re.findall(r"\d+ (Open|PartiallyPaid|Paid|Void|Draft)\b", out.getvalue())
+    assert statuses == list(rules.bill_statuses)
+
+
+def test_command_names_the_platform_keys_it_takes() -> None:
+    with pytest.raises(CommandError) as refused:
+        call_command("sandbox_seed", "--platform", "abcd", stdout=io.StringIO())
+
+    assert str(refused.value).startswith("Unknown platform key 'abcd': use one of gbol (Xero), ")
+    assert "rwuv (Zoho Books)" in str(refused.value)
+    assert not LedgerCompany.objects.exists()
+
+
+@pytest.mark.parametrize(
     "args",
     [["--bills", "-1"], ["--bills", "3", "--suppliers", "0"], ["--platform", "x"]],
 )
@@ -473,3 +517,336 @@ def test_seed_can_hold_only_unpaid_bills_with_fixed_lines() -> None:
 def test_seed_refuses_an_unknown_status() -> None:
     with pytest.raises(ValueError, match="statuses"):
         seed_company(name="Bench Ltd", bills=1, suppliers=1, seed=3, statuses=("Pending",))
+
+
+# --- Each platform's ledger -----------------------------------------------------------------------
+
+PLATFORM_KEYS = [rules.key for rules in ALL_PLATFORM_RULES]
+ID_SHAPES = {
+    IdFormat.GUID: GUID,
+    IdFormat.COUNTER: re.compile(r"^[1-9][0-9]{0,5}$"),
+    IdFormat.INTERNAL_ID: re.compile(r"^[1-9][0-9]{2,6}$"),
+    IdFormat.LONG_NUMBER: re.compile(r"^[1-9][0-9]{15,}$"),
+}
+# The datasets of a Ids field, and the field of a record that a CODE id is.
+ID_FIELDS = {
+    Dataset.SUPPLIERS: ("suppliers", None),
+    Dataset.BILLS: ("bills", None),
+    Dataset.ACCOUNTS: ("accounts", "nominalCode"),
+    Dataset.TAX_RATES: ("tax_rates", "code"),
+    Dataset.BANK_ACCOUNTS: ("bank_accounts", None),
+    Dataset.BILL_PAYMENTS: ("payments", None),
+}
+FOREIGN = {"GBP": {"USD", "EUR"}, "USD": {"EUR", "GBP"}, "INR": {"USD", "EUR"}}
+# Bank account types: what the platform creates, and a card where it has them (Xero has card
+# accounts it cannot create; Sage Intacct keeps cards apart from its bank accounts).
+BANK_TYPES = {
+    "gbol": {"Debit", "Credit"},
+    "qhyg": {"Debit", "Credit"},
+    "akxx": {"Debit", "Credit"},
+    "knfz": {"Debit"},
+    "fbrh": {"Debit", "Credit"},
+    "rwuv": {"Debit", "Credit"},
+}
+LINE_FIELDS = ("description", "unitAmount", "quantity", "taxAmount", "totalAmount")
+
+
+def platform_ledger(
+    platform_key: str, *, bills: int = 60, suppliers: int = 12, seed: int = 5
+) -> LedgerConnection:
+    _company, connection = seed_company(
+        name="Platform Ltd", bills=bills, suppliers=suppliers, seed=seed, platform_key=platform_key
+    )
+    return connection
+
+
+def prototype(bill: dict[str, Any]) -> bytes:
+    """A seeded bill as the billPrototype a client would send for it."""
+    return dumps(
+        {
+            "reference": bill["reference"],
+            "supplierRef": {"id": bill["supplierRef"]["id"]},
+            "issueDate": bill["issueDate"],
+            "dueDate": bill["dueDate"],
+            "currency": bill["currency"],
+            "currencyRate": bill["currencyRate"],
+            "status": "Open",
+            "lineItems": [
+                {
+                    **{name: line[name] for name in LINE_FIELDS},
+                    "accountRef": line["accountRef"],
+                    # null where the line has none, as billpay's client sends it
+                    "taxRateRef": line.get("taxRateRef"),
+                }
+                for line in bill["lineItems"]
+            ],
+        }
+    )
+
+
+def is_sales_rate(rate: dict[str, Any]) -> bool:
+    """billpay's test for a sales rate (payables.services.bills.tax_rate_valid_for_account)."""
+    label = f"{rate['code']} {rate['name']}".lower()
+    return rate["code"].upper().startswith("OUTPUT") or "income" in label or "sales" in label
+
+
+def test_every_profile_codes_its_locales_bills_to_active_expense_accounts_and_purchase_rates() -> (
+    None
+):
+    for key, profile in PROFILES.items():
+        rules = rules_for(key)
+        accounts = {a.key: a for a in profile.accounts}
+        rates = {r.code: r for r in profile.tax_rates}
+        lines = [line for c in (*profile.locale.categories, FOREIGN_CATEGORY) for line in c.lines]
+        for _description, purpose, tax_class in lines:
+            account = accounts[profile.account_for[purpose]]
+            assert account.status == "Active", (key, purpose)
+            assert account.type.lower() in EXPENSE_ACCOUNT_TYPES, (key, account)
+            code = profile.tax_for[tax_class]
+            if code is None:
+                # A line without a rate: FreeAgent's always, Zoho's where it is untaxed.
+                assert rules.tax is Tax.AMOUNT_ONLY or (
+                    rules.tax is Tax.RATE_WHEN_TAXED and profile.locale.tax_percent[tax_class] == 0
+                ), (key, tax_class)
+                continue
+            for charged in (code, profile.out_of_region_tax.get(code, code)):
+                rate = rates[charged]
+                assert rate.status == "Active", (key, charged)
+                assert not is_sales_rate({"code": rate.code, "name": rate.name}), (key, charged)
+        assert len({a.key for a in profile.accounts}) == len(profile.accounts)
+        assert len(rates) == len(profile.tax_rates)
+
+
+@pytest.mark.parametrize("platform_key", PLATFORM_KEYS)
+def test_a_platforms_ledger_has_its_statuses_currencies_and_ids(platform_key: str) -> None:
+    rules = rules_for(platform_key)
+    connection = platform_ledger(platform_key)
+
+    connection.refresh_from_db()
+    base = rules.base_currency
+    assert connection.base_currency == base
+    bills = docs(connection, Dataset.BILLS)
+    assert {b["status"] for b in bills} == set(rules.bill_statuses)
+    for dataset, (ids_field, code_field) in ID_FIELDS.items():
+        fmt = getattr(rules.ids, ids_field)
+        for document in docs(connection, dataset):
+            if fmt is IdFormat.CODE:
+                assert document["id"] == document[code_field], (dataset, document)
+            else:
+                assert ID_SHAPES[fmt].match(document["id"]), (dataset, fmt, document["id"])
+    assert {a["currency"] for a in docs(connection, Dataset.ACCOUNTS)} == {base}
+    banks = docs(connection, Dataset.BANK_ACCOUNTS)
+    assert {b["currency"] for b in banks} == {base} | FOREIGN[base]
+    assert {b["accountType"] for b in banks} == BANK_TYPES[platform_key]
+    if rules.bank_account_code_required:
+        assert all(b["nominalCode"] for b in banks)
+    assert base in {b["currency"] for b in bills} <= {base} | FOREIGN[base]
+
+
+@pytest.mark.parametrize("platform_key", PLATFORM_KEYS)
+def test_a_platforms_bills_keep_its_rules(platform_key: str) -> None:
+    rules = rules_for(platform_key)
+    connection = platform_ledger(platform_key, bills=120)
+    suppliers = {s["id"]: s for s in docs(connection, Dataset.SUPPLIERS)}
+    rates = {r["id"]: r for r in docs(connection, Dataset.TAX_RATES)}
+
+    for supplier in suppliers.values():
+        if rules.supplier_currency is SupplierCurrency.BASE_ONLY:
+            assert supplier["defaultCurrency"] == rules.base_currency
+        else:
+            assert (
+                supplier["defaultCurrency"] in {rules.base_currency} | FOREIGN[rules.base_currency]
+            )
+    references: set[tuple[str, str]] = set()
+    for bill in docs(connection, Dataset.BILLS):
+        supplier = suppliers[bill["supplierRef"]["id"]]
+        if rules.bill_currency_matches_supplier:
+            assert bill["currency"] == supplier["defaultCurrency"]
+        assert len(bill["reference"]) <= rules.max_reference_length
+        assert (supplier["id"], bill["reference"]) not in references
+        references.add((supplier["id"], bill["reference"]))
+        assert bill["dueDate"] >= bill["issueDate"]
+        assert len(bill["lineItems"]) <= (rules.max_line_items or 5)
+        for line in bill["lineItems"]:
+            ref = line.get("taxRateRef")
+            if rules.tax is Tax.AMOUNT_ONLY:
+                assert ref is None
+            elif rules.tax.rate_required or line["taxAmount"] != 0:
+                assert ref is not None
+            if ref is not None:
+                assert not is_sales_rate(rates[ref["id"]])
+    if rules.tax is Tax.AMOUNT_ONLY:
+        # Tax is still charged, in taxAmount alone.
+        assert any(
+            line["taxAmount"] > 0
+            for b in docs(connection, Dataset.BILLS)
+            for line in b["lineItems"]
+        )
+
+
+@pytest.mark.parametrize("platform_key", PLATFORM_KEYS)
+def test_every_open_bill_resent_passes_the_sandboxs_own_validation(
+    platform_key: str, ledger: httpx.Client
+) -> None:
+    """The seed and the platform's rules agree: each Open bill, sent back as a prototype, is what
+    the sandbox accepts (as an update of itself, and as a new bill wherever a reference may
+    repeat; where it may not, the repeat is the one thing refused)."""
+    rules = rules_for(platform_key)
+    connection = platform_ledger(platform_key)
+    base = f"/companies/{connection.company_id}/connections/{connection.id}/payables"
+    headers = {"content-type": "application/json"}
+    open_bills = [b for b in docs(connection, Dataset.BILLS) if b["status"] == "Open"]
+    assert open_bills
+
+    for bill in open_bills:
+        updated = ledger.put(f"{base}/bills/{bill['id']}", content=prototype(bill), headers=headers)
+        assert updated.status_code == 200, (bill, updated.json())
+        served = loads(updated.content)
+        assert served["lineItems"] == bill["lineItems"]
+        assert (served["totalAmount"], served["amountDue"]) == (
+            bill["totalAmount"],
+            bill["amountDue"],
+        )
+
+        created = ledger.post(f"{base}/bills", content=prototype(bill), headers=headers)
+        if rules.unique_reference_per_supplier:
+            assert created.status_code == 400
+            errors = created.json()["validation"]["errors"]
+            assert [e["message"] for e in errors] == [rules.messages.duplicate_reference]
+        else:
+            assert created.status_code == 201, (bill, created.json())
+
+
+@pytest.mark.parametrize("platform_key", PLATFORM_KEYS)
+def test_a_platforms_seeded_lists_are_served_as_the_spec_says(
+    platform_key: str, ledger: httpx.Client
+) -> None:
+    """Every list of a platform's seeded ledger goes through the suite's spec validator."""
+    connection = platform_ledger(platform_key)
+    base = f"/companies/{connection.company_id}/connections/{connection.id}/payables"
+    every_status = "||".join(f"status={s}" for s in rules_for(platform_key).bill_statuses)
+    checked_before = validation_stats().total
+
+    responses = [
+        ledger.get(f"{base}/bills", params={"query": every_status}),
+        ledger.get(f"{base}/bills"),
+        ledger.get(f"{base}/suppliers"),
+        ledger.get(
+            f"{base}/mappingOptions/bills", params={"statusQuery": "status=Active||status=Archived"}
+        ),
+        ledger.get(
+            f"{base}/mappingOptions/payments",
+            params={"statusQuery": "status=Active||status=Archived"},
+        ),
+    ]
+
+    assert [r.status_code for r in responses] == [200] * len(responses)
+    assert validation_stats().total - checked_before == len(responses)
+    assert len(responses[0].json()["results"]) == 60
+    options = responses[3].json()
+    assert len(options["accounts"]) == len(PROFILES[platform_key].accounts)
+    assert len(options["taxRates"]) == len(PROFILES[platform_key].tax_rates)
+
+
+@pytest.mark.parametrize("platform_key", PLATFORM_KEYS)
+def test_a_platforms_seed_is_reproducible(platform_key: str) -> None:
+    first, second = new_connection("One Ltd"), new_connection("Two Ltd")
+    LedgerConnection.objects.filter(pk__in=[first.pk, second.pk]).update(platform_key=platform_key)
+    first.refresh_from_db()
+    second.refresh_from_db()
+
+    seed_connection(first, bills=30, suppliers=6, seed=42, today=DAY)
+    seed_connection(second, bills=30, suppliers=6, seed=42, today=DAY)
+
+    assert stored(first) == stored(second)
+
+
+def test_a_platforms_base_currency_can_be_chosen() -> None:
+    _company, connection = seed_company(
+        name="Euro Ltd", bills=20, suppliers=4, seed=2, platform_key="rwuv", base_currency="EUR"
+    )
+
+    connection.refresh_from_db()
+    assert connection.base_currency == "EUR"
+    assert {b["currency"] for b in docs(connection, Dataset.BANK_ACCOUNTS)} == {"EUR", "USD", "GBP"}
+
+
+def test_a_base_currency_without_rates_is_refused() -> None:
+    with pytest.raises(ValueError, match="base currency 'JPY' has no seeded exchange rates"):
+        seed_company(name="Yen Ltd", bills=1, suppliers=1, seed=2, base_currency="JPY")
+
+    assert not LedgerCompany.objects.exists()
+
+
+@pytest.mark.parametrize("platform_key", ["qhyg", "fbrh"])
+def test_a_status_the_platform_never_has_is_refused(platform_key: str) -> None:
+    with pytest.raises(ValueError, match="bills are never Void: statuses must be some of Open"):
+        seed_company(
+            name="Void Ltd", bills=3, suppliers=1, seed=2, platform_key=platform_key,
+            statuses=("Open", "Void"),
+        )  # fmt: skip
+
+
+def test_more_lines_than_freeagent_takes_are_refused() -> None:
+    with pytest.raises(ValueError, match="lines per bill must be 1 to 40 in FreeAgent"):
+        seed_company(
+            name="Long Ltd", bills=1, suppliers=1, seed=2, platform_key="fbrh", lines_per_bill=41
+        )
+
+
+def test_the_qbo_sandbox_and_codats_sandbox_keys_seed_as_their_platforms() -> None:
+    qbo = platform_ledger("ndsk", bills=10)
+    sandbox = platform_ledger("mqjo", bills=10)
+
+    assert {b["status"] for b in docs(qbo, Dataset.BILLS)} <= set(NO_VOID_OR_DRAFT)
+    assert {a["name"] for a in docs(qbo, Dataset.ACCOUNTS)} == {
+        a.name for a in PROFILES["qhyg"].accounts
+    }
+    assert {r["code"] for r in docs(sandbox, Dataset.TAX_RATES)} >= {"INPUT2", "NONE"}
+
+
+def test_freeagent_accounts_are_its_nominal_codes_and_it_has_no_tax_rates() -> None:
+    connection = platform_ledger("fbrh", bills=10)
+
+    accounts = {a["id"]: a["name"] for a in docs(connection, Dataset.ACCOUNTS)}
+    assert accounts["285"] == "Accommodation and Meals"
+    assert accounts["292"] == "Accountancy Fees"
+    assert docs(connection, Dataset.TAX_RATES) == []
+    assert [b["nominalCode"] for b in docs(connection, Dataset.BANK_ACCOUNTS)][:2] == [
+        "750-1",
+        "750-2",
+    ]
+
+
+def test_zoho_suppliers_in_another_state_charge_igst() -> None:
+    # Enough suppliers that some are in Karnataka and some in other states.
+    connection = platform_ledger("rwuv", bills=300, suppliers=40)
+    suppliers = {s["id"]: s for s in docs(connection, Dataset.SUPPLIERS)}
+    rates = {r["id"]: r["code"] for r in docs(connection, Dataset.TAX_RATES)}
+
+    charged: dict[bool, set[str]] = {True: set(), False: set()}
+    for bill in docs(connection, Dataset.BILLS):
+        address = suppliers[bill["supplierRef"]["id"]]["addresses"][0]
+        if address["country"] != "IN":
+            continue
+        in_state = address["region"] == "Karnataka"
+        for line in bill["lineItems"]:
+            if "taxRateRef" in line:
+                charged[in_state].add(rates[line["taxRateRef"]["id"]])
+    assert charged[True]
+    assert all(code.startswith("GST") for code in charged[True])
+    assert charged[False]
+    assert all(code.startswith("IGST") for code in charged[False])
+
+
+@pytest.mark.parametrize("platform_key", PLATFORM_KEYS)
+def test_billpay_imports_each_platforms_seeded_ledger(
+    platform_key: str, make_ledger_company: Callable[..., Any]
+) -> None:
+    built = make_ledger_company(platform_key=platform_key, bills=20, suppliers=5, seed=3)
+
+    rules = rules_for(platform_key)
+    assert built.company.base_currency == rules.base_currency
+    # The first-link import reads the outstanding bills: every one of them arrives.
+    assert {bill.codat_id for bill in built.bills()} == {d["id"] for d in built.unpaid_documents()}
+    assert {bill.currency for bill in built.bills()} >= {rules.base_currency}

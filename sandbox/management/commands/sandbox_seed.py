@@ -8,7 +8,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sandbox.platforms import PLATFORMS
 from sandbox.seed import seed_company, seed_summary
+
+PLATFORM_CHOICES = ", ".join(f"{key} ({platform.name})" for key, platform in PLATFORMS.items())
 
 
 class Command(BaseCommand):
@@ -25,10 +28,17 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0, help="Random seed (default 0).")
         parser.add_argument("--name", default="Demo Ltd", help='Company name (default "Demo Ltd").')
         parser.add_argument(
-            "--platform", default="gbol", help="Platform key: gbol (Xero, default) or qhyg (QBO)."
+            "--platform",
+            default="gbol",
+            help=f"Platform key (default gbol): {PLATFORM_CHOICES}. The ledger is seeded as that "
+            "platform keeps it: its chart, tax rates, statuses, ids and home currency.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["platform"] not in PLATFORMS:
+            raise CommandError(
+                f"Unknown platform key {options['platform']!r}: use one of {PLATFORM_CHOICES}."
+            )
         started = time.perf_counter()
         try:
             company, connection = seed_company(
@@ -38,7 +48,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 platform_key=options["platform"],
             )
-        except (ValueError, ValidationError) as error:  # bad counts, name or platform key
+        except (ValueError, ValidationError) as error:  # bad counts or name
             raise CommandError(str(error)) from None
         elapsed = time.perf_counter() - started
         summary = seed_summary(connection)
