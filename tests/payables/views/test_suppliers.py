@@ -197,7 +197,8 @@ def test_create_adds_the_supplier_to_the_ledger_and_audits_it(ledger_client, imp
 
 @ledger_db
 def test_create_duplicate_name_shows_xero_message_and_keeps_input(ledger_client, imported) -> None:
-    taken = Supplier.objects.for_company(imported.company).first()
+    # Xero's names are unique among active contacts (an archived one's name is free).
+    taken = Supplier.objects.for_company(imported.company).filter(status="Active").first()
     assert taken is not None
     before = Supplier.objects.count()
     response = ledger_client.post(
