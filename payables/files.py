@@ -40,11 +40,6 @@ def limits_for(platform_key: str) -> AttachmentLimits:
     return _limits(platforms.rules_for(platform_key))
 
 
-def max_reference_length(platform_key: str) -> int:
-    """The longest bill reference the platform takes (codat.platforms)."""
-    return platforms.rules_for(platform_key).max_reference_length
-
-
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # doc, xls, ppt, msg
 # Extension -> the byte prefixes a real file of that type starts with.
