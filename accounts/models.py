@@ -91,12 +91,18 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", "Owner"
         ADMIN = "admin", "Admin"
-        MEMBER = "member", "Member"
+        APPROVER = "approver", "Approver"
+        PAYER = "payer", "Payer"
+        CLERK = "clerk", "Clerk"
+        ACCOUNTANT = "accountant", "Accountant"
+        VIEWER = "viewer", "Viewer"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
     created_at = models.DateTimeField(default=timezone.now)
+    # A deactivated member keeps their history (audit, bills they entered) but no access.
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("company__name", "id")
@@ -104,10 +110,20 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["user", "company"], name="membership_unique_user_company"
             ),
+            # A company has exactly one owner; a hand-over demotes before it promotes.
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=models.Q(role="owner"),
+                name="membership_one_owner",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.company} ({self.role})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
 
 
 class Connection(models.Model):

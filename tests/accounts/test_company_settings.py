@@ -31,7 +31,7 @@ def test_it_shows_the_company_its_connection_and_members(
     ledger_client: Client, ledger_company: Company, linked_connection: Connection
 ) -> None:
     MembershipFactory(
-        company=ledger_company, user=UserFactory(email="bob@example.com"), role="member"
+        company=ledger_company, user=UserFactory(email="bob@example.com"), role="admin"
     )
 
     response = ledger_client.get(URL)
@@ -45,7 +45,7 @@ def test_it_shows_the_company_its_connection_and_members(
     assert 'data-testid="connection-status">Linked<' in html
     assert linked_connection.organisation_name in html
     assert "<td>ada@example.com</td><td>Owner</td>" in html
-    assert "<td>bob@example.com</td><td>Member</td>" in html
+    assert "<td>bob@example.com</td><td>Admin</td>" in html
     assert _action(linked_connection, "unlink") in html
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def second_company(user: User) -> Company:
     company = CompanyFactory(name="Zed Holdings")
-    MembershipFactory(user=user, company=company, role="member")
+    MembershipFactory(user=user, company=company, role="admin")
     ConnectionFactory(company=company)
     return company
 

@@ -78,7 +78,7 @@ def test_retry_of_another_companys_payment_is_404(client, other_company, user, p
     stranger = UserFactory(email="stranger@example.com")
     from tests.accounts.factories import MembershipFactory
 
-    MembershipFactory(user=stranger, company=other_company)
+    MembershipFactory(user=stranger, company=other_company, role="admin")
     client.force_login(stranger)
     assert client.post(retry_url(pending)).status_code == 404
 
