@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from accounts import views
+from accounts import invitation_views, views
 
 app_name = "accounts"
 
@@ -86,4 +86,28 @@ onboarding_patterns = [
 urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("onboarding/", include(onboarding_patterns)),
+]
+
+# Invitations: the company's list (owners and admins), and the e-mailed link's landing page.
+invitation_admin_patterns = [
+    path("", invitation_views.invitation_list, name="invitation-list"),
+    path(
+        "<int:invitation_id>/resend/",
+        invitation_views.invitation_resend_view,
+        name="invitation-resend",
+    ),
+    path(
+        "<int:invitation_id>/revoke/",
+        invitation_views.invitation_revoke_view,
+        name="invitation-revoke",
+    ),
+]
+invitation_link_patterns = [
+    path("<str:token>/", invitation_views.invitation_detail, name="invitation-detail"),
+    path("<str:token>/accept/", invitation_views.invitation_accept_view, name="invitation-accept"),
+    path("<str:token>/signup/", invitation_views.invitation_signup_view, name="invitation-signup"),
+]
+urlpatterns += [
+    path("accounts/company/invitations/", include(invitation_admin_patterns)),
+    path("invitations/", include(invitation_link_patterns)),
 ]

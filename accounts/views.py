@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import CompanyForm, PlatformForm, SignupForm
+from accounts.invitations import can_invite
 from accounts.models import Connection, Membership
 from accounts.services import (
     OnboardingError,
@@ -115,6 +116,10 @@ def company_settings(request: AuthenticatedRequest) -> HttpResponse:
         "company": company,
         "connection": company_connection(company),
         "memberships": Membership.objects.filter(company=company).select_related("user"),
+        # Only for those who may invite (accounts.invitations decides; templates never do).
+        "invitations_url": reverse("accounts:invitation-list")
+        if can_invite(membership_for(user=request.user, company_id=company.pk))
+        else None,
     }
     template = "accounts/company_settings.html" + ("#connection-panel" if request.htmx else "")
     return render(request, template, ctx)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -103,6 +103,65 @@ def env_database(name: str, default: str) -> dict[str, object]:
     }:
         raise ImproperlyConfigured(f"{name} must point at SQLite or PostgreSQL, not {raw!r}.")
     return dict(config)
+
+
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+def env_email(name: str, raw: str, *, file_default: Path) -> dict[str, object]:
+    """An e-mail URL as Django's EMAIL_* settings (hand-parsed: the one library for it,
+    dj-email-url, has had no release since 2022, and the format is a few lines)."""
+    parts = urlsplit(raw)
+    scheme = parts.scheme.lower()
+    if scheme not in _EMAIL_BACKENDS:
+        raise ImproperlyConfigured(
+            f"{name} must start with smtp://, smtps://, console: or file:, not {raw!r}."
+        )
+    config: dict[str, object] = {"BACKEND": _EMAIL_BACKENDS[scheme]}
+    query = parse_qs(parts.query, keep_blank_values=True)
+    if scheme == "file":
+        config["FILE_PATH"] = unquote(parts.path) if parts.path not in {"", "/"} else file_default
+    if scheme not in {"smtp", "smtps"}:
+        if query or parts.netloc:
+            raise ImproperlyConfigured(f"{name}: {scheme}: takes no host or options, not {raw!r}.")
+        return config
+    unknown = sorted(set(query) - {"tls", "ssl"})
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{name} has unknown options {', '.join(unknown)}; smtp:// takes tls=1 or ssl=1."
+        )
+    flags: dict[str, bool] = {}
+    for option in ("tls", "ssl"):
+        value = (query.get(option) or ["0"])[-1].strip().lower()
+        if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+            raise ImproperlyConfigured(f"{name}: {option} must be 1 or 0, not {value!r}.")
+        flags[option] = value in {"1", "true", "yes", "on"}
+    use_ssl = scheme == "smtps" or flags["ssl"]
+    if use_ssl and flags["tls"]:
+        raise ImproperlyConfigured(
+            f"{name} asks for both STARTTLS (tls=1) and TLS from the start (smtps:// or ssl=1); "
+            "choose one."
+        )
+    if not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must name the SMTP server's host, not {raw!r}.")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a port that is not a number: {raw!r}.") from None
+    config |= {
+        "HOST": parts.hostname,
+        "PORT": port or (465 if use_ssl else 587 if flags["tls"] else 25),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "USE_TLS": flags["tls"],
+        "USE_SSL": use_ssl,
+    }
+    return config
 
 
 VAR_DIR = Path(env_str("BILLPAY_VAR_DIR", str(BASE_DIR / "var")))
@@ -285,8 +344,24 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# --- E-mail -------------------------------------------------------------------------------------
+# EMAIL_URL picks the backend: smtp://user:password@host:587?tls=1 (STARTTLS), smtps://...:465
+# (TLS from the start), console: (printed by the process that sends), or file: / file:///path.
+# The embedded default writes each message to a file under var/mail/ for a person to read.
+EMAIL_URL = env_str("EMAIL_URL", "file:")
+_email = env_email("EMAIL_URL", EMAIL_URL, file_default=VAR_DIR / "mail")
+EMAIL_BACKEND = str(_email["BACKEND"])
+EMAIL_HOST = str(_email.get("HOST", "localhost"))
+EMAIL_PORT = int(str(_email.get("PORT", 25)))
+EMAIL_HOST_USER = str(_email.get("USER", ""))
+EMAIL_HOST_PASSWORD = str(_email.get("PASSWORD", ""))
+EMAIL_USE_TLS = bool(_email.get("USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("USE_SSL", False))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
+if "FILE_PATH" in _email:
+    EMAIL_FILE_PATH = str(_email["FILE_PATH"])
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "billpay <noreply@billpay.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
