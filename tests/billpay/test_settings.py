@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from billpay import settings as settings_module
 
@@ -76,6 +77,7 @@ def _settings_json(run_manage: RunManage, expression: str, **env: str) -> Any:
         pytest.param({"ALLOWED_HOSTS": "a,,b"}, "ALLOWED_HOSTS", id="ALLOWED_HOSTS"),
         pytest.param({"BILLPAY_PLATFORMS": "gbol,sage"}, "BILLPAY_PLATFORMS", id="PLATFORMS"),
         pytest.param({"BILLPAY_PLATFORMS": ""}, "BILLPAY_PLATFORMS", id="PLATFORMS-empty"),
+        pytest.param({"EMAIL_URL": "imap://mail.example.com"}, "EMAIL_URL", id="EMAIL_URL"),
         pytest.param({"DEBUG": "0"}, "SECRET_KEY", id="DEBUG-off-without-SECRET_KEY"),
         pytest.param(
             {"DEBUG": "0", "SECRET_KEY": "s" * 50},
@@ -224,3 +226,118 @@ def test_postgres_url_switches_both_databases(run_manage: RunManage) -> None:
         "default": [engine, "payables", "db.internal", 6543, "billpay"],
         "sandbox": [engine, "payables_sandbox", "db.internal", 6543, "billpay"],
     }
+
+
+# --- E-mail ------------------------------------------------------------------------------------
+
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_mail_is_written_under_the_var_dir_by_default(
+    run_manage: RunManage, tmp_path: Path
+) -> None:
+    assert _settings_json(run_manage, "[s.EMAIL_BACKEND, s.EMAIL_FILE_PATH]") == [
+        "django.core.mail.backends.filebased.EmailBackend",
+        str(tmp_path / "mail"),
+    ]
+
+
+def test_email_url_switches_to_smtp(run_manage: RunManage) -> None:
+    expression = (
+        "[s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL]"
+    )
+    assert _settings_json(
+        run_manage,
+        expression,
+        EMAIL_URL="smtp://mailer:secret@smtp.example.com?tls=1",
+        DEFAULT_FROM_EMAIL="Billing <billing@example.com>",
+    ) == [SMTP, "smtp.example.com", 587, True, "Billing <billing@example.com>"]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        pytest.param(
+            "smtp://mailer:p%40ss%2Fword@smtp.example.com:2525?tls=1",
+            {
+                "BACKEND": SMTP,
+                "HOST": "smtp.example.com",
+                "PORT": 2525,
+                "USER": "mailer",
+                "PASSWORD": "p@ss/word",
+                "USE_TLS": True,
+                "USE_SSL": False,
+            },
+            id="smtp-starttls-quoted-password",
+        ),
+        pytest.param(
+            "smtp://127.0.0.1",
+            {
+                "BACKEND": SMTP,
+                "HOST": "127.0.0.1",
+                "PORT": 25,
+                "USER": "",
+                "PASSWORD": "",
+                "USE_TLS": False,
+                "USE_SSL": False,
+            },
+            id="smtp-plain",
+        ),
+        pytest.param(
+            "smtps://u:p@smtp.example.com",
+            {
+                "BACKEND": SMTP,
+                "HOST": "smtp.example.com",
+                "PORT": 465,
+                "USER": "u",
+                "PASSWORD": "p",
+                "USE_TLS": False,
+                "USE_SSL": True,
+            },
+            id="smtps",
+        ),
+        pytest.param(
+            "console:",
+            {"BACKEND": "django.core.mail.backends.console.EmailBackend"},
+            id="console",
+        ),
+        pytest.param(
+            "file:",
+            {
+                "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "FILE_PATH": Path("/var/billpay/mail"),
+            },
+            id="file-default",
+        ),
+        pytest.param(
+            "file:///srv/mail",
+            {
+                "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "FILE_PATH": "/srv/mail",
+            },
+            id="file-path",
+        ),
+    ],
+)
+def test_email_url_parses(url: str, expected: dict[str, object]) -> None:
+    config = settings_module.env_email("EMAIL_URL", url, file_default=Path("/var/billpay/mail"))
+    assert config == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("imap://x", "EMAIL_URL must start with smtp://, smtps://, console: or file:"),
+        ("smtp://x?tls=1&ssl=1", "EMAIL_URL asks for both STARTTLS (tls=1) and TLS from the start"),
+        ("smtps://x?tls=1", "EMAIL_URL asks for both STARTTLS (tls=1) and TLS from the start"),
+        ("smtp://x?starttls=1", "EMAIL_URL has unknown options starttls"),
+        ("smtp://x?tls=maybe", "EMAIL_URL: tls must be 1 or 0, not 'maybe'."),
+        ("smtp://x:port", "EMAIL_URL has a port that is not a number"),
+        ("smtp://", "EMAIL_URL must name the SMTP server's host"),
+        ("console://host", "EMAIL_URL: console: takes no host or options"),
+    ],
+)
+def test_a_bad_email_url_is_refused_with_a_message(url: str, message: str) -> None:
+    with pytest.raises(ImproperlyConfigured) as caught:
+        settings_module.env_email("EMAIL_URL", url, file_default=Path("/tmp/mail"))
+    assert str(caught.value).startswith(message)
