@@ -112,14 +112,14 @@ def company_settings(request: AuthenticatedRequest) -> HttpResponse:
     company = active_company(request)
     if company is None:
         return redirect("accounts:company-create")
+    memberships = list(Membership.objects.filter(company=company).select_related("user"))
+    mine = next((m for m in memberships if m.user_id == request.user.pk), None)
     ctx = {
         "company": company,
         "connection": company_connection(company),
-        "memberships": Membership.objects.filter(company=company).select_related("user"),
+        "memberships": memberships,
         # Only for those who may invite (accounts.invitations decides; templates never do).
-        "invitations_url": reverse("accounts:invitation-list")
-        if can_invite(membership_for(user=request.user, company_id=company.pk))
-        else None,
+        "invitations_url": reverse("accounts:invitation-list") if can_invite(mine) else None,
     }
     template = "accounts/company_settings.html" + ("#connection-panel" if request.htmx else "")
     return render(request, template, ctx)

@@ -22,8 +22,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter, UUIDConverter
 from django.urls.resolvers import RoutePattern
+from django.utils import timezone
 
-from accounts.models import Company
+from accounts.models import Company, Invitation
 from payables.models import BillDocument, ImportRun
 from tests.payables.factories import (
     AttachmentFactory,
@@ -55,6 +56,11 @@ PUBLIC = {
     "sandbox:hosted-link",
     "admin:login",
     "admin:logout",
+    # An invitation's link: the token in it is the credential, and the pages check the signed-in
+    # user's address against the invited one (tests/accounts/test_invitations.py).
+    "accounts:invitation-detail",
+    "accounts:invitation-accept",
+    "accounts:invitation-signup",
 }
 # POSTs without a CSRF token are refused everywhere but here: machine-to-machine endpoints that
 # authenticate otherwise (API key, webhook signature) and cannot hold a CSRF cookie.
@@ -105,6 +111,18 @@ def _document(company: Company) -> str:
     return str(document.token)
 
 
+def _invitation(company: Company) -> int:
+    return int(
+        Invitation.objects.create(
+            company=company,
+            email=f"invitee-{uuid.uuid4().hex[:8]}@example.com",
+            role="viewer",
+            token_hash=uuid.uuid4().hex,
+            expires_at=timezone.now() + Invitation.VALID_FOR,
+        ).pk
+    )
+
+
 REGISTRY: dict[str, Callable[[Company], int | str]] = {
     "bill_id": _bill,
     "run_id": _import_run,
@@ -114,6 +132,7 @@ REGISTRY: dict[str, Callable[[Company], int | str]] = {
     "attachment_id": _attachment,
     "payment_id": _payment,
     "token": _document,
+    "invitation_id": _invitation,
 }
 
 # Values for the kwargs of routes outside the company checks (public pages, the staff-only admin),
