@@ -99,6 +99,7 @@ def _signed_in_pages(paying: LedgerCompany) -> list[str]:
         reverse("payables:bank-account-create"),
         reverse("payables:import-progress", args=[run.pk]),
         reverse("accounts:company-settings"),
+        reverse("accounts:invitation-list"),
         reverse("accounts:company-create"),
         reverse("accounts:password-change"),
         reverse("accounts:onboarding-platform"),
