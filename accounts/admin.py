@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from accounts.models import AuditLogEntry, Company, Connection, Membership, User, WebhookEvent
+from accounts.models import (
+    AuditLogEntry,
+    Company,
+    Connection,
+    Invitation,
+    Membership,
+    User,
+    WebhookEvent,
+)
 from billpay.admin_readonly import ReadOnlyAdmin
 
 
@@ -63,10 +71,22 @@ class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("user", "company", "role", "created_at")
+    list_display = ("user", "company", "role", "created_at", "deactivated_at")
     list_filter = ("role",)
     search_fields = ("user__email", "company__name")
     autocomplete_fields = ("user", "company")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations are made, resent and revoked in company settings, where each change is
+    audited; staff see them here."""
+
+    list_display = ("email", "company", "role", "invited_by", "sent_at", "expires_at", "state")
+    list_filter = ("role",)
+    search_fields = ("email", "company__name")
+    list_select_related = ("company", "invited_by")
+    exclude = ("token_hash",)
 
 
 # --- Audit log and webhook receipts: read-only --------------------------------------------------

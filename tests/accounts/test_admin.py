@@ -40,3 +40,19 @@ def test_connection_status_is_read_only(staff_client: Client, company: Company) 
 
     assert response.status_code == 200
     assert b'name="status"' not in response.content
+
+
+def test_staff_see_invitations_but_not_their_tokens(staff_client: Client, company: Company) -> None:
+    from accounts.invitations import invitation_create
+
+    owner = company.memberships.get().user
+    invitation = invitation_create(
+        company=company, invited_by=owner, email="new@example.com", role="clerk"
+    )
+
+    listing = staff_client.get("/admin/accounts/invitation/")
+    page = staff_client.get(f"/admin/accounts/invitation/{invitation.pk}/change/")
+
+    assert listing.status_code == page.status_code == 200
+    assert b"new@example.com" in listing.content
+    assert invitation.token_hash.encode() not in page.content
