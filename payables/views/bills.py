@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import requires
+from accounts.permissions import can_enter_bills, can_refresh
 from accounts.models import Company, Connection
 from accounts.services import active_company, onboarding_next_step
 from billpay.http import AuthenticatedRequest, htmx_redirect, safe_next
@@ -383,6 +385,7 @@ def _onboarding(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@requires(can_enter_bills)
 @require_http_methods(["GET", "POST"])
 def bill_create(request: AuthenticatedRequest) -> HttpResponse:
     linked = _linked(request)
@@ -467,6 +470,7 @@ def _bill_initial(bill: Bill, rules: PlatformRules) -> tuple[dict[str, Any], lis
 
 
 @login_required
+@requires(can_enter_bills)
 @require_http_methods(["GET", "POST"])
 def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     bill = bill_or_404(request, bill_id)
@@ -502,6 +506,7 @@ def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
 
 
 @login_required
+@requires(can_enter_bills)
 @require_GET
 def supplier_search(request: AuthenticatedRequest) -> HttpResponse:
     """Type-ahead: the company's suppliers whose name contains what was typed."""
@@ -517,6 +522,7 @@ def supplier_search(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@requires(can_enter_bills)
 @require_GET
 def supplier_coding(request: AuthenticatedRequest) -> HttpResponse:
     """The supplier's last-used account and tax rate, proposed when a supplier is chosen; where
@@ -539,6 +545,7 @@ def supplier_coding(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@requires(can_enter_bills)
 @require_GET
 def tax_rate_options(request: AuthenticatedRequest) -> HttpResponse:
     """The tax rates valid for the account a line has chosen (htmx swaps the line's select)."""
@@ -557,6 +564,7 @@ def tax_rate_options(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@requires(can_refresh)
 @require_POST
 def mapping_options_refresh_view(request: AuthenticatedRequest) -> HttpResponse:
     company, _connection = _company(request)
@@ -573,6 +581,7 @@ def mapping_options_refresh_view(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@requires(can_enter_bills)
 @require_http_methods(["GET", "POST"])
 def bill_from_document(request: AuthenticatedRequest) -> HttpResponse:
     """Drop a PDF or image: it is kept, then the bill form opens beside its preview."""
@@ -598,6 +607,7 @@ def bill_from_document(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@requires(can_enter_bills)
 @require_GET
 @framed_by_self
 def document_preview(request: AuthenticatedRequest, token: uuid.UUID) -> HttpResponseBase:

@@ -19,6 +19,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import requires
+from accounts.permissions import can_view
 from accounts.models import Company
 from accounts.services import active_company, onboarding_next_step
 from billpay.http import AuthenticatedRequest, htmx_redirect
@@ -319,6 +321,7 @@ def _caption(scope: str, sort: str) -> str:
 
 
 @login_required
+@requires(can_view)
 @require_GET
 def bill_list(request: AuthenticatedRequest) -> HttpResponse:
     company = active_company(request)
@@ -379,6 +382,7 @@ def bill_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@requires(can_view)
 @require_GET
 def bill_detail(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     bill = bill_or_404(request, bill_id)

@@ -20,6 +20,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from accounts.decorators import requires
+from accounts.permissions import can_manage_bank_accounts, can_pay, can_view
 from accounts.models import Company
 from billpay.http import AuthenticatedRequest, safe_next
 from codat.errors import CodatUnavailable
@@ -76,6 +78,7 @@ def _same_form_payment(request: AuthenticatedRequest, bill: Bill) -> Payment | N
 
 
 @login_required
+@requires(can_pay)
 @require_http_methods(["GET", "POST"])
 def bill_pay_view(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     bill = bill_or_404(request, bill_id)
@@ -183,6 +186,7 @@ def _filtered(company: Company, form: PaymentFilterForm) -> QuerySet[Payment]:
 
 
 @login_required
+@requires(can_view)
 @require_GET
 def payment_list(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
@@ -256,6 +260,7 @@ def _cell(value: str) -> str:
 
 
 @login_required
+@requires(can_view)
 @require_GET
 def payment_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     company = company_or_404(request)
@@ -277,6 +282,7 @@ def _bill_from_query(request: AuthenticatedRequest) -> Bill | None:
 
 
 @login_required
+@requires(can_manage_bank_accounts)
 @require_http_methods(["GET", "POST"])
 def bank_account_create_view(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
@@ -338,6 +344,7 @@ def payments_for_bill(bill: Bill) -> list[Payment]:
 
 
 @login_required
+@requires(can_pay)
 @require_POST
 def payment_retry_view(request: AuthenticatedRequest, payment_id: int) -> HttpResponse:
     """Send a pending payment again now, with its own key: the ledger replays it if it has it."""
@@ -366,6 +373,7 @@ def payment_retry_view(request: AuthenticatedRequest, payment_id: int) -> HttpRe
 
 
 @login_required
+@requires(can_pay)
 @require_http_methods(["GET", "POST"])
 def payment_review_view(request: AuthenticatedRequest, payment_id: int) -> HttpResponse:
     """A payment that needs review: what billpay knows and the ledger shows now, and the

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.decorators import requires
+from accounts.permissions import can_refresh, can_view
 from billpay.http import AuthenticatedRequest, htmx_redirect, stop_polling
 from payables.models import ImportRun
 from payables.services.imports import payables_import_retry
@@ -61,6 +63,7 @@ def _context(run: ImportRun) -> dict[str, object]:
 
 
 @login_required
+@requires(can_view)
 @require_GET
 def run_progress(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = run_or_404(request, run_id)
@@ -69,6 +72,7 @@ def run_progress(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
+@requires(can_view)
 @require_GET
 def run_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     """The progress fragment the page polls; it ends the polling once the run is over."""
@@ -84,6 +88,7 @@ def run_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
+@requires(can_refresh)
 @require_POST
 def run_retry(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = payables_import_retry(run=run_or_404(request, run_id))

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import requires
+from accounts.permissions import can_edit_suppliers, can_refresh, can_view
 from accounts.models import AuditLogEntry, Company
 from billpay.http import AuthenticatedRequest, htmx_redirect
 from payables.errors import PayablesError
@@ -85,6 +87,7 @@ def _attach_balances(company: Company, suppliers: list[Any]) -> None:  # annotat
 
 
 @login_required
+@requires(can_view)
 @require_GET
 def supplier_list(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
@@ -102,6 +105,7 @@ def supplier_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@requires(can_view)
 @require_GET
 def supplier_detail(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
     supplier = supplier_or_404(request, supplier_id)
@@ -131,12 +135,14 @@ def _done(request: AuthenticatedRequest, supplier: Supplier) -> HttpResponse:
 
 
 @login_required
+@requires(can_edit_suppliers)
 @require_http_methods(["GET", "POST"])
 def supplier_create_view(request: AuthenticatedRequest) -> HttpResponse:
     return _supplier_form(request, company_or_404(request), None)
 
 
 @login_required
+@requires(can_edit_suppliers)
 @require_http_methods(["GET", "POST"])
 def supplier_edit(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
     supplier = supplier_or_404(request, supplier_id)
@@ -172,6 +178,7 @@ def _supplier_form(
 
 
 @login_required
+@requires(can_refresh)
 @require_POST
 def supplier_refresh_view(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
     supplier = supplier_or_404(request, supplier_id)

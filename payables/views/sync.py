@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import requires
+from accounts.permissions import can_refresh, can_view
 from accounts.services import company_connection
 from billpay.http import AuthenticatedRequest, htmx_redirect
 from payables.errors import RefreshStopped
@@ -23,6 +25,7 @@ from payables.views.scoped import company_or_404
 
 
 @login_required
+@requires(can_refresh)
 @require_POST
 def refresh_now(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
@@ -42,6 +45,7 @@ def refresh_now(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@requires(can_view)
 @require_GET
 def sync_health_view(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
