@@ -18,7 +18,8 @@ def requires(permission: Permission) -> Callable[[View], View]:
 
     A user with no active company (none yet, or every membership deactivated) passes through to
     the view, which sends them to create or pick one, or answers 404 for a company's object: with
-    no company there is nothing of one to reach. Put it under @login_required.
+    no company there is nothing of one to reach. Put it under @login_required and the method
+    decorator (a wrong method is a 405 whoever asks).
     """
 
     def decorator(view: View) -> View:

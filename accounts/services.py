@@ -28,8 +28,7 @@ from codat.types import CompanyRequest
 logger = logging.getLogger(__name__)
 
 ACTIVE_COMPANY_ATTR = "_billpay_active_company"
-ACTIVE_MEMBERSHIP_ATTR = "_billpay_active_membership"
-COMPANIES_ATTR = "_billpay_companies"
+MEMBERSHIPS_ATTR = "_billpay_memberships"
 ACTIVE_COMPANY_SESSION_KEY = "active_company_id"
 
 
@@ -43,14 +42,28 @@ def companies_for_user(user: User) -> list[Company]:
     )
 
 
-def request_companies(request: HttpRequest) -> list[Company]:
-    """The signed-in user's companies, by name, read once per request: the active company and
-    base.html's company switcher both come from this one query."""
-    if not hasattr(request, COMPANIES_ATTR):
+def request_memberships(request: HttpRequest) -> list[Membership]:
+    """The signed-in user's active memberships, by company name, read once per request: the
+    active company, the member's role and base.html's company switcher all come from this one
+    query."""
+    if not hasattr(request, MEMBERSHIPS_ATTR):
         user = request.user
-        companies = companies_for_user(user) if user.is_authenticated else []
-        setattr(request, COMPANIES_ATTR, companies)
-    return cast(list[Company], getattr(request, COMPANIES_ATTR))
+        memberships = (
+            list(
+                Membership.objects.filter(user_id=user.pk, deactivated_at__isnull=True)
+                .select_related("company")
+                .order_by("company__name", "company__id")
+            )
+            if user.is_authenticated
+            else []
+        )
+        setattr(request, MEMBERSHIPS_ATTR, memberships)
+    return cast(list[Membership], getattr(request, MEMBERSHIPS_ATTR))
+
+
+def request_companies(request: HttpRequest) -> list[Company]:
+    """The signed-in user's companies (active memberships), by name."""
+    return [m.company for m in request_memberships(request)]
 
 
 def active_company(request: HttpRequest) -> Company | None:
@@ -78,32 +91,20 @@ def _active_company(request: HttpRequest) -> Company | None:
 
 
 def active_membership(request: HttpRequest) -> Membership | None:
-    """The signed-in user's active membership of the active company (read once per request), or
-    None when they have no company: what every permission decision of a view is made from."""
-    if not hasattr(request, ACTIVE_MEMBERSHIP_ATTR):
-        company = active_company(request)
-        membership = None
-        if company is not None:
-            membership = (
-                Membership.objects.filter(
-                    user_id=request.user.pk, company=company, deactivated_at__isnull=True
-                )
-                .select_related("user")
-                .first()
-            )
-            if membership is not None:
-                membership.company = company
-        setattr(request, ACTIVE_MEMBERSHIP_ATTR, membership)
-    return cast(Membership | None, getattr(request, ACTIVE_MEMBERSHIP_ATTR))
+    """The signed-in user's active membership of the active company, or None when they have no
+    company: what every permission decision of a view is made from."""
+    company = active_company(request)
+    if company is None:
+        return None
+    return next((m for m in request_memberships(request) if m.company_id == company.pk), None)
 
 
 def active_company_set(request: HttpRequest, company: Company) -> None:
     """Make `company` the active one for this session (the caller checked membership)."""
     request.session[ACTIVE_COMPANY_SESSION_KEY] = company.pk
     setattr(request, ACTIVE_COMPANY_ATTR, company)
-    request.__dict__.pop(ACTIVE_MEMBERSHIP_ATTR, None)
     # A company created in this request is not among those read before it.
-    request.__dict__.pop(COMPANIES_ATTR, None)
+    request.__dict__.pop(MEMBERSHIPS_ATTR, None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -122,8 +122,8 @@ def company_switch(request: AuthenticatedRequest, company_id: int) -> HttpRespon
 
 
 @login_required
-@requires(can_view)
 @require_GET
+@requires(can_view)
 def company_settings(request: AuthenticatedRequest) -> HttpResponse:
     company = active_company(request)
     membership = active_membership(request)
@@ -144,8 +144,8 @@ def company_settings(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@requires(can_manage_connection)
 @require_http_methods(["GET", "POST"])
+@requires(can_manage_connection)
 def onboarding_platform(request: AuthenticatedRequest) -> HttpResponse:
     company = active_company(request)
     if company is None:
@@ -220,8 +220,8 @@ def _connection_panel(request: AuthenticatedRequest, connection: Connection) -> 
 
 
 @login_required
-@requires(can_manage_connection)
 @require_POST
+@requires(can_manage_connection)
 def connection_unlink_view(request: AuthenticatedRequest, connection_id: int) -> HttpResponse:
     connection = _get_connection(request, connection_id)
     try:
@@ -234,8 +234,8 @@ def connection_unlink_view(request: AuthenticatedRequest, connection_id: int) ->
 
 
 @login_required
-@requires(can_refresh)
 @require_POST
+@requires(can_refresh)
 def connection_check(request: AuthenticatedRequest, connection_id: int) -> HttpResponse:
     connection = _get_connection(request, connection_id)
     try:
@@ -248,8 +248,8 @@ def connection_check(request: AuthenticatedRequest, connection_id: int) -> HttpR
 
 
 @login_required
-@requires(can_manage_connection)
 @require_POST
+@requires(can_manage_connection)
 def connection_reconnect(request: AuthenticatedRequest, connection_id: int) -> HttpResponse:
     connection = _get_connection(request, connection_id)
     return htmx_redirect(request, connection.link_url)
@@ -316,8 +316,8 @@ def _acting(request: AuthenticatedRequest) -> Membership:
 
 
 @login_required
-@requires(can_manage_members)
 @require_POST
+@requires(can_manage_members)
 def member_role(request: AuthenticatedRequest, membership_id: int) -> HttpResponse:
     member = _member_or_404(request, membership_id)
     form = MemberRoleForm(request.POST, prefix=f"member-{member.pk}")
@@ -338,8 +338,8 @@ def member_role(request: AuthenticatedRequest, membership_id: int) -> HttpRespon
 
 
 @login_required
-@requires(can_manage_members)
 @require_POST
+@requires(can_manage_members)
 def member_deactivate(request: AuthenticatedRequest, membership_id: int) -> HttpResponse:
     member = _member_or_404(request, membership_id)
     try:
@@ -354,8 +354,8 @@ def member_deactivate(request: AuthenticatedRequest, membership_id: int) -> Http
 
 
 @login_required
-@requires(can_manage_members)
 @require_POST
+@requires(can_manage_members)
 def member_reactivate(request: AuthenticatedRequest, membership_id: int) -> HttpResponse:
     member = _member_or_404(request, membership_id)
     try:
@@ -370,8 +370,8 @@ def member_reactivate(request: AuthenticatedRequest, membership_id: int) -> Http
 
 
 @login_required
-@requires(can_hand_over)
 @require_POST
+@requires(can_hand_over)
 def ownership_hand_over_view(request: AuthenticatedRequest) -> HttpResponse:
     me = _acting(request)
     form = HandOverForm(request.POST, company=me.company)

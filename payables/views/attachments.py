@@ -36,8 +36,8 @@ def _fragment(request: AuthenticatedRequest, bill: Bill, **extra: Any) -> HttpRe
 
 
 @login_required
-@requires(can_view)
 @require_http_methods(["GET", "POST"])
+@requires(can_view)
 def attachment_upload(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     """GET: the attachments list (polled while any is pending). POST: upload one or more files."""
     bill = bill_or_404(request, bill_id)
@@ -68,8 +68,8 @@ def attachment_upload(request: AuthenticatedRequest, bill_id: int) -> HttpRespon
 
 
 @login_required
-@requires(can_enter_bills)
 @require_POST
+@requires(can_enter_bills)
 def attachment_retry(request: AuthenticatedRequest, attachment_id: int) -> HttpResponse:
     """Send a failed or stuck attachment to the ledger again: from the bill's attachments (htmx
     swaps the list) or from sync health (`next` brings the user back there)."""
@@ -95,8 +95,8 @@ def attachment_retry(request: AuthenticatedRequest, attachment_id: int) -> HttpR
 
 
 @login_required
-@requires(can_view)
 @require_GET
+@requires(can_view)
 @framed_by_self
 def attachment_download(request: AuthenticatedRequest, attachment_id: int) -> HttpResponseBase:
     """The file, from billpay's storage or else streamed from the ledger; `?inline=1` previews

@@ -300,7 +300,9 @@ def _create_supplier(
     if form.rules.supplier_currency is SupplierCurrency.BASE_ONLY:
         currency = ""
     try:
-        supplier = supplier_create(company=company, name=name, default_currency=currency)
+        supplier = supplier_create(
+            company=company, name=name, default_currency=currency, user=request.user
+        )
     except PayablesError as exc:
         ctx["supplier_error"] = exc.message
         return _respond(request, ctx)
@@ -385,8 +387,8 @@ def _onboarding(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@requires(can_enter_bills)
 @require_http_methods(["GET", "POST"])
+@requires(can_enter_bills)
 def bill_create(request: AuthenticatedRequest) -> HttpResponse:
     linked = _linked(request)
     if linked is None:
@@ -404,7 +406,9 @@ def bill_create(request: AuthenticatedRequest) -> HttpResponse:
     if not (form.is_valid() and formset.is_valid()):
         return _respond(request, _ctx(request, company, form, formset, **extra))
     try:
-        bill = bill_create_service(company=company, **_bill_fields(form, formset))
+        bill = bill_create_service(
+            company=company, **_bill_fields(form, formset), user=request.user
+        )
     except PayablesError as exc:
         return _respond(request, _ctx(request, company, _with_errors(form, exc), formset, **extra))
     if document is not None:
@@ -470,8 +474,8 @@ def _bill_initial(bill: Bill, rules: PlatformRules) -> tuple[dict[str, Any], lis
 
 
 @login_required
-@requires(can_enter_bills)
 @require_http_methods(["GET", "POST"])
+@requires(can_enter_bills)
 def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     bill = bill_or_404(request, bill_id)
     linked = _linked(request)
@@ -498,7 +502,7 @@ def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     if not (form.is_valid() and formset.is_valid()):
         return _respond(request, _ctx(request, company, form, formset, **extra))
     try:
-        bill = bill_update(bill=bill, **_bill_fields(form, formset))
+        bill = bill_update(bill=bill, **_bill_fields(form, formset), user=request.user)
     except PayablesError as exc:
         return _respond(request, _ctx(request, company, _with_errors(form, exc), formset, **extra))
     messages.success(request, "Bill updated in the ledger.")
@@ -506,8 +510,8 @@ def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
 
 
 @login_required
-@requires(can_enter_bills)
 @require_GET
+@requires(can_enter_bills)
 def supplier_search(request: AuthenticatedRequest) -> HttpResponse:
     """Type-ahead: the company's suppliers whose name contains what was typed."""
     company, _connection = _company(request)
@@ -522,8 +526,8 @@ def supplier_search(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@requires(can_enter_bills)
 @require_GET
+@requires(can_enter_bills)
 def supplier_coding(request: AuthenticatedRequest) -> HttpResponse:
     """The supplier's last-used account and tax rate, proposed when a supplier is chosen; where
     the platform bills in the supplier's currency, the currency select set to it as well."""
@@ -545,8 +549,8 @@ def supplier_coding(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@requires(can_enter_bills)
 @require_GET
+@requires(can_enter_bills)
 def tax_rate_options(request: AuthenticatedRequest) -> HttpResponse:
     """The tax rates valid for the account a line has chosen (htmx swaps the line's select)."""
     company, connection = _company(request)
@@ -564,8 +568,8 @@ def tax_rate_options(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@requires(can_refresh)
 @require_POST
+@requires(can_refresh)
 def mapping_options_refresh_view(request: AuthenticatedRequest) -> HttpResponse:
     company, _connection = _company(request)
     try:
@@ -581,8 +585,8 @@ def mapping_options_refresh_view(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@requires(can_enter_bills)
 @require_http_methods(["GET", "POST"])
+@requires(can_enter_bills)
 def bill_from_document(request: AuthenticatedRequest) -> HttpResponse:
     """Drop a PDF or image: it is kept, then the bill form opens beside its preview."""
     linked = _linked(request)
@@ -607,8 +611,8 @@ def bill_from_document(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@requires(can_enter_bills)
 @require_GET
+@requires(can_enter_bills)
 @framed_by_self
 def document_preview(request: AuthenticatedRequest, token: uuid.UUID) -> HttpResponseBase:
     document = _get_document(request, token)

@@ -321,8 +321,8 @@ def _caption(scope: str, sort: str) -> str:
 
 
 @login_required
-@requires(can_view)
 @require_GET
+@requires(can_view)
 def bill_list(request: AuthenticatedRequest) -> HttpResponse:
     company = active_company(request)
     step = onboarding_next_step(company)
@@ -382,8 +382,8 @@ def bill_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@requires(can_view)
 @require_GET
+@requires(can_view)
 def bill_detail(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     bill = bill_or_404(request, bill_id)
     lines = list(bill.line_items.all())

@@ -63,8 +63,8 @@ def _context(run: ImportRun) -> dict[str, object]:
 
 
 @login_required
-@requires(can_view)
 @require_GET
+@requires(can_view)
 def run_progress(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = run_or_404(request, run_id)
     template = f"{TEMPLATE}#progress" if request.htmx else TEMPLATE
@@ -72,8 +72,8 @@ def run_progress(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
-@requires(can_view)
 @require_GET
+@requires(can_view)
 def run_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     """The progress fragment the page polls; it ends the polling once the run is over."""
     run = run_or_404(request, run_id)
@@ -88,8 +88,8 @@ def run_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
-@requires(can_refresh)
 @require_POST
+@requires(can_refresh)
 def run_retry(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = payables_import_retry(run=run_or_404(request, run_id))
     url = reverse("payables:import-progress", args=[run.pk])

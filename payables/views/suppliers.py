@@ -87,8 +87,8 @@ def _attach_balances(company: Company, suppliers: list[Any]) -> None:  # annotat
 
 
 @login_required
-@requires(can_view)
 @require_GET
+@requires(can_view)
 def supplier_list(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
     form = SupplierFilterForm(request.GET)
@@ -105,8 +105,8 @@ def supplier_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@requires(can_view)
 @require_GET
+@requires(can_view)
 def supplier_detail(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
     supplier = supplier_or_404(request, supplier_id)
     bills = Bill.objects.for_company(supplier.company).filter(supplier=supplier)
@@ -135,15 +135,15 @@ def _done(request: AuthenticatedRequest, supplier: Supplier) -> HttpResponse:
 
 
 @login_required
-@requires(can_edit_suppliers)
 @require_http_methods(["GET", "POST"])
+@requires(can_edit_suppliers)
 def supplier_create_view(request: AuthenticatedRequest) -> HttpResponse:
     return _supplier_form(request, company_or_404(request), None)
 
 
 @login_required
-@requires(can_edit_suppliers)
 @require_http_methods(["GET", "POST"])
+@requires(can_edit_suppliers)
 def supplier_edit(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
     supplier = supplier_or_404(request, supplier_id)
     return _supplier_form(request, supplier.company, supplier)
@@ -164,10 +164,10 @@ def _supplier_form(
     if request.method == "POST" and form.is_valid():
         try:
             if supplier is None:
-                saved = supplier_create(company=company, **form.cleaned_data)
+                saved = supplier_create(company=company, **form.cleaned_data, user=request.user)
                 done = f"{saved.name} was added to the ledger."
             else:
-                saved = supplier_update(supplier=supplier, **form.cleaned_data)
+                saved = supplier_update(supplier=supplier, **form.cleaned_data, user=request.user)
                 done = f"{saved.name} was updated in the ledger."
         except PayablesError as exc:
             add_errors(form, exc)
@@ -178,8 +178,8 @@ def _supplier_form(
 
 
 @login_required
-@requires(can_refresh)
 @require_POST
+@requires(can_refresh)
 def supplier_refresh_view(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
     supplier = supplier_or_404(request, supplier_id)
     try:

@@ -25,8 +25,8 @@ from payables.views.scoped import company_or_404
 
 
 @login_required
-@requires(can_refresh)
 @require_POST
+@requires(can_refresh)
 def refresh_now(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
     connection = company_connection(company)
@@ -45,8 +45,8 @@ def refresh_now(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@requires(can_view)
 @require_GET
+@requires(can_view)
 def sync_health_view(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
     connection = company_connection(company)

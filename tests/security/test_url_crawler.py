@@ -23,8 +23,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter, UUIDConverter
 from django.urls.resolvers import RoutePattern
 
-from accounts.models import Company
+from accounts.models import Company, Membership
 from payables.models import BillDocument, ImportRun
+from tests.accounts.factories import MembershipFactory
 from tests.payables.factories import (
     AttachmentFactory,
     BillFactory,
@@ -105,6 +106,11 @@ def _document(company: Company) -> str:
     return str(document.token)
 
 
+def _membership(company: Company) -> int:
+    # A clerk: not the owner, whom no role change or deactivation may touch.
+    return int(MembershipFactory(company=company, role=Membership.Role.CLERK).pk)
+
+
 REGISTRY: dict[str, Callable[[Company], int | str]] = {
     "bill_id": _bill,
     "run_id": _import_run,
@@ -114,6 +120,7 @@ REGISTRY: dict[str, Callable[[Company], int | str]] = {
     "attachment_id": _attachment,
     "payment_id": _payment,
     "token": _document,
+    "membership_id": _membership,
 }
 
 # Values for the kwargs of routes outside the company checks (public pages, the staff-only admin),
