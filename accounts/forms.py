@@ -85,10 +85,15 @@ class MemberRoleForm(forms.Form):
     )
 
 
+class MemberChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+        return f"{obj.user.get_full_name()} ({obj.user.email})"
+
+
 class HandOverForm(forms.Form):
     """Whom the owner hands the company over to: another active member."""
 
-    member = forms.ModelChoiceField(
+    member = MemberChoiceField(
         label="New owner",
         queryset=Membership.objects.none(),
         empty_label="Choose a member",
@@ -107,4 +112,3 @@ class HandOverForm(forms.Form):
             .exclude(role=Membership.Role.OWNER)
             .select_related("user")
         )
-        field.label_from_instance = lambda m: f"{m.user.get_full_name()} ({m.user.email})"

@@ -27,8 +27,8 @@ from accounts.services import (
     MemberError,
     OnboardingError,
     active_company,
-    active_membership,
     active_company_set,
+    active_membership,
     company_connection,
     company_create,
     connection_create,
@@ -271,9 +271,7 @@ def _permission_flags(membership: Membership | None) -> dict[str, bool]:
 
 
 def _members_ctx(company: Company, membership: Membership) -> dict[str, object]:
-    members = list(
-        Membership.objects.filter(company=company).select_related("user").order_by("id")
-    )
+    members = list(Membership.objects.filter(company=company).select_related("user").order_by("id"))
     manage = can_manage_members(membership)
     return {
         "me": membership,
@@ -377,14 +375,12 @@ def ownership_hand_over_view(request: AuthenticatedRequest) -> HttpResponse:
     form = HandOverForm(request.POST, company=me.company)
     if not form.is_valid():
         for error in form.errors.get("member", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return _to_members()
     try:
         heir = ownership_hand_over(to=form.cleaned_data["member"], by=me)
     except MemberError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request, f"{heir.user.email} is now the owner; you stay on as an admin."
-        )
+        messages.success(request, f"{heir.user.email} is now the owner; you stay on as an admin.")
     return _to_members()

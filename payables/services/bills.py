@@ -21,8 +21,8 @@ from django.utils import timezone
 
 import codat.types as codat
 from accounts.models import Company, User
-from accounts.services import member_permission_check
 from accounts.permissions import can_enter_bills
+from accounts.services import member_permission_check
 from billpay.ledger import codat_client
 from codat.client import CodatClient
 from codat.errors import (

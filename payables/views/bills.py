@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import requires
-from accounts.permissions import can_enter_bills, can_refresh
 from accounts.models import Company, Connection
+from accounts.permissions import can_enter_bills, can_refresh
 from accounts.services import active_company, onboarding_next_step
 from billpay.http import AuthenticatedRequest, htmx_redirect, safe_next
 from codat.money import currency_decimals

@@ -20,8 +20,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import requires
-from accounts.permissions import can_view
 from accounts.models import Company
+from accounts.permissions import can_view
 from accounts.services import active_company, onboarding_next_step
 from billpay.http import AuthenticatedRequest, htmx_redirect
 from payables.forms import DEFAULT_SORT, SORTS, InboxFilterForm

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from accounts.decorators import requires
-from accounts.permissions import can_manage_bank_accounts, can_pay, can_view
 from accounts.models import Company
+from accounts.permissions import can_manage_bank_accounts, can_pay, can_view
 from billpay.http import AuthenticatedRequest, safe_next
 from codat.errors import CodatUnavailable
 from codat.money import base_amount, format_money, input_amount, plain_rate
@@ -295,9 +295,7 @@ def bank_account_create_view(request: AuthenticatedRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            account = bank_account_create(
-                company=company, **form.cleaned_data, user=request.user
-            )
+            account = bank_account_create(company=company, **form.cleaned_data, user=request.user)
         except PayablesError as exc:
             add_errors(form, exc)
             if exc.fresh_key:

@@ -17,8 +17,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import requires
-from accounts.permissions import can_edit_suppliers, can_refresh, can_view
 from accounts.models import AuditLogEntry, Company
+from accounts.permissions import can_edit_suppliers, can_refresh, can_view
 from billpay.http import AuthenticatedRequest, htmx_redirect
 from payables.errors import PayablesError
 from payables.forms import SupplierFilterForm, SupplierForm, add_errors
