@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 
-from accounts.models import Company, User
+from accounts.models import Company, Membership, User
 from accounts.services import offered_platforms, platform_name
 
 
@@ -70,3 +70,45 @@ class PlatformForm(forms.Form):
             # A platform billpay knows, switched off in this deployment.
             raise forms.ValidationError(self.NOT_OFFERED_MESSAGE.format(name=name))
         raise forms.ValidationError(self.CHOOSE_MESSAGE)
+
+
+class MemberRoleForm(forms.Form):
+    """A member's new role: any but owner (only the hand-over makes an owner)."""
+
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[(v, label) for v, label in Membership.Role.choices if v != Membership.Role.OWNER],
+        error_messages={
+            "required": "Choose a role.",
+            "invalid_choice": "Choose one of the roles listed (the owner hands over ownership).",
+        },
+    )
+
+
+class MemberChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+        return f"{obj.user.get_full_name()} ({obj.user.email})"
+
+
+class HandOverForm(forms.Form):
+    """Whom the owner hands the company over to: another active member."""
+
+    member = MemberChoiceField(
+        label="New owner",
+        queryset=Membership.objects.none(),
+        empty_label="Choose a member",
+        error_messages={
+            "required": "Choose the member who becomes the owner.",
+            "invalid_choice": "Choose one of the active members listed.",
+        },
+    )
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Membership.objects.filter(company=company, deactivated_at__isnull=True)
+            .exclude(role=Membership.Role.OWNER)
+            .select_related("user")
+        )

@@ -8,18 +8,17 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import requires
 from accounts.invitation_forms import InvitationForm, InvitationSignupForm
 from accounts.invitations import (
     InvitationError,
     InvitationUnusable,
     InvitationWrongUser,
-    can_invite,
     invitation_accept,
     invitation_create,
     invitation_for_token,
@@ -28,17 +27,18 @@ from accounts.invitations import (
     invitation_signup,
 )
 from accounts.models import Company, Invitation, User
-from accounts.services import active_company, active_company_set, membership_for
+from accounts.permissions import can_manage_members, permission_check
+from accounts.services import active_company, active_company_set, active_membership
 from billpay.http import AuthenticatedRequest, HtmxHttpRequest, htmx_redirect
 
 
 def _managed_company(request: AuthenticatedRequest) -> Company:
-    """The active company, when the user may manage its members; else 403 (404 with none)."""
+    """The active company, when the user may manage its members (403 otherwise; 404 with no
+    company, as for every company page: a deactivated member has none)."""
     company = active_company(request)
     if company is None:
-        raise PermissionDenied
-    if not can_invite(membership_for(user=request.user, company_id=company.pk)):
-        raise PermissionDenied
+        raise Http404("No company")
+    permission_check(can_manage_members, active_membership(request))
     return company
 
 
@@ -52,6 +52,7 @@ def _get_invitation(request: AuthenticatedRequest, invitation_id: int) -> Invita
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(can_manage_members)
 def invitation_list(request: AuthenticatedRequest) -> HttpResponse:
     company = _managed_company(request)
     form = InvitationForm(request.POST if request.method == "POST" else None)
@@ -79,6 +80,7 @@ def invitation_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@requires(can_manage_members)
 def invitation_resend_view(request: AuthenticatedRequest, invitation_id: int) -> HttpResponse:
     invitation = _get_invitation(request, invitation_id)
     try:
@@ -92,6 +94,7 @@ def invitation_resend_view(request: AuthenticatedRequest, invitation_id: int) ->
 
 @login_required
 @require_POST
+@requires(can_manage_members)
 def invitation_revoke_view(request: AuthenticatedRequest, invitation_id: int) -> HttpResponse:
     invitation = _get_invitation(request, invitation_id)
     try:

@@ -50,20 +50,6 @@ NOT_FOUND_MESSAGE = (
 )
 
 
-def _can_manage_members(membership: Membership | None) -> bool:
-    """Owners and admins (active ones) invite. Moves to accounts.permissions
-    (can_manage_members) when the role permissions land."""
-    return (
-        membership is not None
-        and membership.is_active
-        and membership.role in {Membership.Role.OWNER, Membership.Role.ADMIN}
-    )
-
-
-def can_invite(membership: Membership | None) -> bool:
-    return _can_manage_members(membership)
-
-
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 import codat.types as codat
+from accounts import permissions
 from accounts.audit import current_actor
 from accounts.models import AuditLogEntry, Company, Connection, Membership, User
+from accounts.permissions import Permission, permission_check
 from billpay.ledger import codat_client
 from codat import platforms
 from codat.client import CodatClient
@@ -26,23 +28,42 @@ from codat.types import CompanyRequest
 logger = logging.getLogger(__name__)
 
 ACTIVE_COMPANY_ATTR = "_billpay_active_company"
-COMPANIES_ATTR = "_billpay_companies"
+MEMBERSHIPS_ATTR = "_billpay_memberships"
 ACTIVE_COMPANY_SESSION_KEY = "active_company_id"
 
 
 def companies_for_user(user: User) -> list[Company]:
-    """The companies a user belongs to, by name."""
-    return list(Company.objects.filter(memberships__user=user).order_by("name", "id"))
+    """The companies a user is an active member of, by name (a deactivated member's company is
+    as unknown to them as any other)."""
+    return list(
+        Company.objects.filter(
+            memberships__user=user, memberships__deactivated_at__isnull=True
+        ).order_by("name", "id")
+    )
+
+
+def request_memberships(request: HttpRequest) -> list[Membership]:
+    """The signed-in user's active memberships, by company name, read once per request: the
+    active company, the member's role and base.html's company switcher all come from this one
+    query."""
+    if not hasattr(request, MEMBERSHIPS_ATTR):
+        user = request.user
+        memberships = (
+            list(
+                Membership.objects.filter(user_id=user.pk, deactivated_at__isnull=True)
+                .select_related("company")
+                .order_by("company__name", "company__id")
+            )
+            if user.is_authenticated
+            else []
+        )
+        setattr(request, MEMBERSHIPS_ATTR, memberships)
+    return cast(list[Membership], getattr(request, MEMBERSHIPS_ATTR))
 
 
 def request_companies(request: HttpRequest) -> list[Company]:
-    """The signed-in user's companies, by name, read once per request: the active company and
-    base.html's company switcher both come from this one query."""
-    if not hasattr(request, COMPANIES_ATTR):
-        user = request.user
-        companies = companies_for_user(user) if user.is_authenticated else []
-        setattr(request, COMPANIES_ATTR, companies)
-    return cast(list[Company], getattr(request, COMPANIES_ATTR))
+    """The signed-in user's companies (active memberships), by name."""
+    return [m.company for m in request_memberships(request)]
 
 
 def active_company(request: HttpRequest) -> Company | None:
@@ -69,12 +90,21 @@ def _active_company(request: HttpRequest) -> Company | None:
     return company
 
 
+def active_membership(request: HttpRequest) -> Membership | None:
+    """The signed-in user's active membership of the active company, or None when they have no
+    company: what every permission decision of a view is made from."""
+    company = active_company(request)
+    if company is None:
+        return None
+    return next((m for m in request_memberships(request) if m.company_id == company.pk), None)
+
+
 def active_company_set(request: HttpRequest, company: Company) -> None:
     """Make `company` the active one for this session (the caller checked membership)."""
     request.session[ACTIVE_COMPANY_SESSION_KEY] = company.pk
     setattr(request, ACTIVE_COMPANY_ATTR, company)
     # A company created in this request is not among those read before it.
-    request.__dict__.pop(COMPANIES_ATTR, None)
+    request.__dict__.pop(MEMBERSHIPS_ATTR, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,9 +217,10 @@ def _company_delete_tagged(request_tag: str) -> None:
 
 
 def membership_for(*, user: User, company_id: int) -> Membership | None:
-    """The user's membership of a company, or None if they do not belong to it."""
+    """The user's active membership of a company, or None if they do not belong to it (or no
+    longer: deactivated)."""
     return (
-        Membership.objects.filter(user=user, company_id=company_id)
+        Membership.objects.filter(user=user, company_id=company_id, deactivated_at__isnull=True)
         .select_related("company")
         .first()
     )
@@ -392,3 +423,180 @@ def audit_log_record(
     entry.full_clean()
     entry.save()
     return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# Members: roles, deactivation, hand-over; permission checks in services
+
+
+class MemberError(Exception):
+    """A change to the members that the rules refuse; the message is safe to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def acting_membership(*, company: Company, user: User | None) -> Membership | None:
+    """The user's active membership of the company, or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user_id=user.pk, company=company, deactivated_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+
+
+def member_permission_check(
+    permission: Permission, *, company: Company, user: User | None = None
+) -> None:
+    """For services that write: raise NotAllowed unless the acting user (given, else the
+    request's, accounts.audit) is an active member whose role has the permission. With no user at
+    all the system acts (a Celery task, a management command), and the check passes: those
+    interfaces are run by the operator, not by a member."""
+    actor = user if user is not None else current_actor()
+    if actor is None:
+        return
+    permission_check(permission, acting_membership(company=company, user=actor))
+
+
+def _member_repr(membership: Membership) -> str:
+    return f"{membership.user.email} in {membership.company.name}"
+
+
+def _locked_members(company: Company, *pks: int) -> dict[int, Membership]:
+    rows = (
+        Membership.objects.select_for_update()
+        .select_related("user", "company")
+        .filter(company=company, pk__in=pks)
+    )
+    found = {m.pk: m for m in rows}
+    if len(found) != len(set(pks)):
+        raise MemberError("That member is no longer in this company.")
+    return found
+
+
+def membership_role_change(*, membership: Membership, role: str, by: Membership) -> Membership:
+    """Give a member another role. Owners and admins may; nobody becomes or stops being the owner
+    this way (only the hand-over moves the ownership, so the company always keeps its owner)."""
+    permission_check(permissions.can_manage_members, by)
+    if role not in Membership.Role.values:
+        raise MemberError("Choose one of the roles listed.")
+    if role == Membership.Role.OWNER:
+        raise MemberError(
+            "Nobody is made owner by a role change: the owner hands over the ownership."
+        )
+    with transaction.atomic():
+        membership = _locked_members(by.company, membership.pk)[membership.pk]
+        if membership.role == Membership.Role.OWNER:
+            raise MemberError(
+                "The owner's role changes only when they hand over the ownership to someone else."
+            )
+        before = membership.role
+        if before == role:
+            return membership
+        membership.role = role
+        membership.full_clean()
+        membership.save(update_fields=["role"])
+        audit_log_record(
+            company=membership.company,
+            action="membership.role_changed",
+            object_type="membership",
+            object_id=str(membership.pk),
+            object_repr=_member_repr(membership),
+            before={"role": before},
+            after={"role": role},
+            actor=by.user,
+        )
+    return membership
+
+
+def membership_deactivate(*, membership: Membership, by: Membership) -> Membership:
+    """Take a member's access away; their history (audit, bills they entered) stays. The owner is
+    never deactivated (hand over first), and nobody deactivates themselves."""
+    permission_check(permissions.can_manage_members, by)
+    with transaction.atomic():
+        membership = _locked_members(by.company, membership.pk)[membership.pk]
+        if membership.role == Membership.Role.OWNER:
+            raise MemberError(
+                "The owner cannot be deactivated: a company always keeps its owner. "
+                "The owner can hand over the ownership first."
+            )
+        if membership.pk == by.pk:
+            raise MemberError("You cannot deactivate yourself; ask another owner or admin.")
+        if not membership.is_active:
+            return membership
+        membership.deactivated_at = timezone.now()
+        membership.full_clean()
+        membership.save(update_fields=["deactivated_at"])
+        audit_log_record(
+            company=membership.company,
+            action="membership.deactivated",
+            object_type="membership",
+            object_id=str(membership.pk),
+            object_repr=_member_repr(membership),
+            before={"active": True, "role": membership.role},
+            after={"active": False, "role": membership.role},
+            actor=by.user,
+        )
+    return membership
+
+
+def membership_reactivate(*, membership: Membership, by: Membership) -> Membership:
+    """Give a deactivated member their access back, with the role they had."""
+    permission_check(permissions.can_manage_members, by)
+    with transaction.atomic():
+        membership = _locked_members(by.company, membership.pk)[membership.pk]
+        if membership.is_active:
+            return membership
+        membership.deactivated_at = None
+        membership.full_clean()
+        membership.save(update_fields=["deactivated_at"])
+        audit_log_record(
+            company=membership.company,
+            action="membership.reactivated",
+            object_type="membership",
+            object_id=str(membership.pk),
+            object_repr=_member_repr(membership),
+            before={"active": False, "role": membership.role},
+            after={"active": True, "role": membership.role},
+            actor=by.user,
+        )
+    return membership
+
+
+def ownership_hand_over(*, to: Membership, by: Membership) -> Membership:
+    """The owner makes another active member the owner and becomes an admin, in one transaction:
+    demoted first, then the new owner promoted (the database allows one owner per company)."""
+    permission_check(permissions.can_hand_over, by)
+    if to.pk == by.pk:
+        raise MemberError("You are the owner already; choose another member.")
+    with transaction.atomic():
+        locked = _locked_members(by.company, by.pk, to.pk)
+        owner, heir = locked[by.pk], locked[to.pk]
+        if owner.role != Membership.Role.OWNER or not owner.is_active:
+            raise MemberError("Only the owner can hand over the ownership.")
+        if not heir.is_active:
+            raise MemberError(
+                f"{heir.user.email} is deactivated; reactivate them before handing over."
+            )
+        heir_before = heir.role
+        owner.role = Membership.Role.ADMIN
+        owner.full_clean()
+        owner.save(update_fields=["role"])
+        heir.role = Membership.Role.OWNER
+        # Validated after the demotion is saved: full_clean checks the one-owner constraint.
+        heir.full_clean()
+        heir.save(update_fields=["role"])
+        audit_log_record(
+            company=heir.company,
+            action="company.ownership_handed_over",
+            object_type="company",
+            object_id=str(heir.company_id),
+            object_repr=heir.company.name,
+            before={"owner": owner.user.email, "new_owner_role": heir_before},
+            after={"owner": heir.user.email, "previous_owner_role": owner.role},
+            actor=by.user,
+        )
+    return heir

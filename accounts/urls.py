@@ -59,6 +59,18 @@ auth_patterns = [
     path("companies/new/", views.company_create_view, name="company-create"),
     path("companies/<int:company_id>/switch/", views.company_switch, name="company-switch"),
     path("company/", views.company_settings, name="company-settings"),
+    path("company/members/<int:membership_id>/role/", views.member_role, name="member-role"),
+    path(
+        "company/members/<int:membership_id>/deactivate/",
+        views.member_deactivate,
+        name="member-deactivate",
+    ),
+    path(
+        "company/members/<int:membership_id>/reactivate/",
+        views.member_reactivate,
+        name="member-reactivate",
+    ),
+    path("company/owner/", views.ownership_hand_over_view, name="ownership-hand-over"),
 ]
 
 onboarding_patterns = [

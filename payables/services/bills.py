@@ -20,7 +20,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 import codat.types as codat
-from accounts.models import Company
+from accounts.models import Company, User
+from accounts.permissions import can_enter_bills
+from accounts.services import member_permission_check
 from billpay.ledger import codat_client
 from codat.client import CodatClient
 from codat.errors import (
@@ -370,11 +372,13 @@ def bill_create(
     currency: str,
     lines: Sequence[BillLineInput],
     idempotency_key: uuid.UUID,
+    user: User | None = None,
 ) -> Bill:
     """Create an Open bill in the ledger (keyed by the form's token), then keep it locally.
 
     A second call with the same key returns the first call's bill without a second ledger write.
     """
+    member_permission_check(can_enter_bills, company=company, user=user)
     done = _submitted(company, idempotency_key)
     if done is not None:
         return done
@@ -436,8 +440,10 @@ def bill_update(
     currency: str,
     lines: Sequence[BillLineInput],
     idempotency_key: uuid.UUID,
+    user: User | None = None,
 ) -> Bill:
     """Replace an Open, unpaid bill's fields and every line in the ledger, then locally."""
+    member_permission_check(can_enter_bills, company=bill.company, user=user)
     company = bill.company
     done = _submitted(company, idempotency_key)
     if done is not None:

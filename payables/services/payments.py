@@ -21,7 +21,8 @@ from django.utils import timezone
 
 import codat.types as codat
 from accounts.models import Company, Connection, User
-from accounts.services import audit_log_record
+from accounts.permissions import can_manage_bank_accounts, can_pay
+from accounts.services import audit_log_record, member_permission_check
 from billpay.ledger import codat_client
 from codat.client import CodatClient
 from codat.errors import (
@@ -216,6 +217,7 @@ def bill_pay(
     says what changed. A ledger that cannot be reached leaves the payment pending; a task
     retries it with the same key. Raises UnableToPay for every refusal.
     """
+    member_permission_check(can_pay, company=company, user=user)
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return _same_form(existing, company=company, bill=bill)
@@ -653,6 +655,7 @@ def bank_account_create(
     idempotency_key: uuid.UUID,
     sort_code: str = "",
     nominal_code: str = "",
+    user: User | None = None,
 ) -> BankAccount:
     """Create a bank account in the ledger and keep its copy; it can be paid from at once.
 
@@ -660,6 +663,7 @@ def bank_account_create(
     type it cannot create, no ledger code where it needs one: codat.platforms), when the ledger
     refuses it (in its words), or when the ledger is unavailable.
     """
+    member_permission_check(can_manage_bank_accounts, company=company, user=user)
     connection = require_linked_connection(company)
     rules = rules_for(connection.platform_key)
     problems: dict[str, list[str]] = {}

@@ -12,8 +12,9 @@ from django.db import transaction
 
 import codat.types as codat
 from accounts.audit import current_actor
-from accounts.models import Company
-from accounts.services import audit_log_record
+from accounts.models import Company, User
+from accounts.permissions import can_edit_suppliers
+from accounts.services import audit_log_record, member_permission_check
 from billpay.ledger import codat_client
 from codat.errors import CodatError, CodatRejected
 from codat.platforms import PlatformRules, rules_for
@@ -88,9 +89,11 @@ def supplier_create(
     contact_name: str = "",
     phone: str = "",
     default_currency: str = "",
+    user: User | None = None,
 ) -> Supplier:
     """Create a supplier in the ledger, then keep it locally; the ledger's refusals (a duplicate
     name in Xero) raise SupplierError with its messages."""
+    member_permission_check(can_edit_suppliers, company=company, user=user)
     connection = require_linked_connection(company)
     rules = rules_for(connection.platform_key)
     _check_supplier_input(rules, company=company, name=name, default_currency=default_currency)
@@ -134,10 +137,12 @@ def supplier_update(
     contact_name: str = "",
     phone: str = "",
     default_currency: str = "",
+    user: User | None = None,
 ) -> Supplier:
     """Replace a supplier's details in the ledger (update-supplier is a full replace, so the
     addresses and status billpay holds are sent back as they are), then store the ledger's answer.
     An archived supplier or a duplicate name in Xero raise SupplierError."""
+    member_permission_check(can_edit_suppliers, company=supplier.company, user=user)
     company = supplier.company
     connection = require_linked_connection(company)
     rules = rules_for(connection.platform_key)

@@ -27,7 +27,9 @@ def reconnect_banner(context: template.Context) -> dict[str, Any]:
         return {"connection": None}
     connections = list(
         Connection.objects.filter(
-            company_id=company_id, company__memberships__user=request.user
+            company_id=company_id,
+            company__memberships__user=request.user,
+            company__memberships__deactivated_at__isnull=True,
         ).only("pk", "status", "platform_name", "created_at")
     )
     # As company_connection(): the linked one if any, else the most recent one.

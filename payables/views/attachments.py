@@ -12,6 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import requires
+from accounts.permissions import can_enter_bills, can_view, permission_check
+from accounts.services import active_membership
 from billpay.http import AuthenticatedRequest, htmx_redirect, safe_next
 from payables.errors import PayablesError
 from payables.files import PREVIEWABLE
@@ -34,11 +37,13 @@ def _fragment(request: AuthenticatedRequest, bill: Bill, **extra: Any) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(can_view)
 def attachment_upload(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     """GET: the attachments list (polled while any is pending). POST: upload one or more files."""
     bill = bill_or_404(request, bill_id)
     if request.method == "GET":
         return _fragment(request, bill)
+    permission_check(can_enter_bills, active_membership(request))
     files = request.FILES.getlist("files")
     refused: list[str] = []
     accepted: list[Attachment] = []
@@ -64,6 +69,7 @@ def attachment_upload(request: AuthenticatedRequest, bill_id: int) -> HttpRespon
 
 @login_required
 @require_POST
+@requires(can_enter_bills)
 def attachment_retry(request: AuthenticatedRequest, attachment_id: int) -> HttpResponse:
     """Send a failed or stuck attachment to the ledger again: from the bill's attachments (htmx
     swaps the list) or from sync health (`next` brings the user back there)."""
@@ -90,6 +96,7 @@ def attachment_retry(request: AuthenticatedRequest, attachment_id: int) -> HttpR
 
 @login_required
 @require_GET
+@requires(can_view)
 @framed_by_self
 def attachment_download(request: AuthenticatedRequest, attachment_id: int) -> HttpResponseBase:
     """The file, from billpay's storage or else streamed from the ledger; `?inline=1` previews

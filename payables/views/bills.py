@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import requires
 from accounts.models import Company, Connection
+from accounts.permissions import can_enter_bills, can_refresh
 from accounts.services import active_company, onboarding_next_step
 from billpay.http import AuthenticatedRequest, htmx_redirect, safe_next
 from codat.money import currency_decimals
@@ -298,7 +300,9 @@ def _create_supplier(
     if form.rules.supplier_currency is SupplierCurrency.BASE_ONLY:
         currency = ""
     try:
-        supplier = supplier_create(company=company, name=name, default_currency=currency)
+        supplier = supplier_create(
+            company=company, name=name, default_currency=currency, user=request.user
+        )
     except PayablesError as exc:
         ctx["supplier_error"] = exc.message
         return _respond(request, ctx)
@@ -384,6 +388,7 @@ def _onboarding(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(can_enter_bills)
 def bill_create(request: AuthenticatedRequest) -> HttpResponse:
     linked = _linked(request)
     if linked is None:
@@ -401,7 +406,9 @@ def bill_create(request: AuthenticatedRequest) -> HttpResponse:
     if not (form.is_valid() and formset.is_valid()):
         return _respond(request, _ctx(request, company, form, formset, **extra))
     try:
-        bill = bill_create_service(company=company, **_bill_fields(form, formset))
+        bill = bill_create_service(
+            company=company, **_bill_fields(form, formset), user=request.user
+        )
     except PayablesError as exc:
         return _respond(request, _ctx(request, company, _with_errors(form, exc), formset, **extra))
     if document is not None:
@@ -468,6 +475,7 @@ def _bill_initial(bill: Bill, rules: PlatformRules) -> tuple[dict[str, Any], lis
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(can_enter_bills)
 def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     bill = bill_or_404(request, bill_id)
     linked = _linked(request)
@@ -494,7 +502,7 @@ def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     if not (form.is_valid() and formset.is_valid()):
         return _respond(request, _ctx(request, company, form, formset, **extra))
     try:
-        bill = bill_update(bill=bill, **_bill_fields(form, formset))
+        bill = bill_update(bill=bill, **_bill_fields(form, formset), user=request.user)
     except PayablesError as exc:
         return _respond(request, _ctx(request, company, _with_errors(form, exc), formset, **extra))
     messages.success(request, "Bill updated in the ledger.")
@@ -503,6 +511,7 @@ def bill_edit(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@requires(can_enter_bills)
 def supplier_search(request: AuthenticatedRequest) -> HttpResponse:
     """Type-ahead: the company's suppliers whose name contains what was typed."""
     company, _connection = _company(request)
@@ -518,6 +527,7 @@ def supplier_search(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@requires(can_enter_bills)
 def supplier_coding(request: AuthenticatedRequest) -> HttpResponse:
     """The supplier's last-used account and tax rate, proposed when a supplier is chosen; where
     the platform bills in the supplier's currency, the currency select set to it as well."""
@@ -540,6 +550,7 @@ def supplier_coding(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@requires(can_enter_bills)
 def tax_rate_options(request: AuthenticatedRequest) -> HttpResponse:
     """The tax rates valid for the account a line has chosen (htmx swaps the line's select)."""
     company, connection = _company(request)
@@ -558,6 +569,7 @@ def tax_rate_options(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@requires(can_refresh)
 def mapping_options_refresh_view(request: AuthenticatedRequest) -> HttpResponse:
     company, _connection = _company(request)
     try:
@@ -574,6 +586,7 @@ def mapping_options_refresh_view(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(can_enter_bills)
 def bill_from_document(request: AuthenticatedRequest) -> HttpResponse:
     """Drop a PDF or image: it is kept, then the bill form opens beside its preview."""
     linked = _linked(request)
@@ -599,6 +612,7 @@ def bill_from_document(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@requires(can_enter_bills)
 @framed_by_self
 def document_preview(request: AuthenticatedRequest, token: uuid.UUID) -> HttpResponseBase:
     document = _get_document(request, token)

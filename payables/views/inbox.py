@@ -19,7 +19,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import requires
 from accounts.models import Company
+from accounts.permissions import can_view
 from accounts.services import active_company, onboarding_next_step
 from billpay.http import AuthenticatedRequest, htmx_redirect
 from payables.forms import DEFAULT_SORT, SORTS, InboxFilterForm
@@ -320,6 +322,7 @@ def _caption(scope: str, sort: str) -> str:
 
 @login_required
 @require_GET
+@requires(can_view)
 def bill_list(request: AuthenticatedRequest) -> HttpResponse:
     company = active_company(request)
     step = onboarding_next_step(company)
@@ -380,6 +383,7 @@ def bill_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@requires(can_view)
 def bill_detail(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     bill = bill_or_404(request, bill_id)
     lines = list(bill.line_items.all())

@@ -20,7 +20,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from accounts.decorators import requires
 from accounts.models import Company
+from accounts.permissions import can_manage_bank_accounts, can_pay, can_view
 from billpay.http import AuthenticatedRequest, safe_next
 from codat.errors import CodatUnavailable
 from codat.money import base_amount, format_money, input_amount, plain_rate
@@ -77,6 +79,7 @@ def _same_form_payment(request: AuthenticatedRequest, bill: Bill) -> Payment | N
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(can_pay)
 def bill_pay_view(request: AuthenticatedRequest, bill_id: int) -> HttpResponse:
     bill = bill_or_404(request, bill_id)
     done = _same_form_payment(request, bill) if request.method == "POST" else None
@@ -184,6 +187,7 @@ def _filtered(company: Company, form: PaymentFilterForm) -> QuerySet[Payment]:
 
 @login_required
 @require_GET
+@requires(can_view)
 def payment_list(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
     form = PaymentFilterForm(request.GET)
@@ -257,6 +261,7 @@ def _cell(value: str) -> str:
 
 @login_required
 @require_GET
+@requires(can_view)
 def payment_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     company = company_or_404(request)
     payments = _filtered(company, PaymentFilterForm(request.GET))
@@ -278,6 +283,7 @@ def _bill_from_query(request: AuthenticatedRequest) -> Bill | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(can_manage_bank_accounts)
 def bank_account_create_view(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
     bill = _bill_from_query(request)
@@ -289,7 +295,7 @@ def bank_account_create_view(request: AuthenticatedRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            account = bank_account_create(company=company, **form.cleaned_data)
+            account = bank_account_create(company=company, **form.cleaned_data, user=request.user)
         except PayablesError as exc:
             add_errors(form, exc)
             if exc.fresh_key:
@@ -339,6 +345,7 @@ def payments_for_bill(bill: Bill) -> list[Payment]:
 
 @login_required
 @require_POST
+@requires(can_pay)
 def payment_retry_view(request: AuthenticatedRequest, payment_id: int) -> HttpResponse:
     """Send a pending payment again now, with its own key: the ledger replays it if it has it."""
     payment = payment_or_404(request, payment_id)
@@ -367,6 +374,7 @@ def payment_retry_view(request: AuthenticatedRequest, payment_id: int) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(can_pay)
 def payment_review_view(request: AuthenticatedRequest, payment_id: int) -> HttpResponse:
     """A payment that needs review: what billpay knows and the ledger shows now, and the
     person's answer ("it is in the ledger", with its id, or "it is not")."""

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.decorators import requires
+from accounts.permissions import can_refresh, can_view
 from billpay.http import AuthenticatedRequest, htmx_redirect, stop_polling
 from payables.models import ImportRun
 from payables.services.imports import payables_import_retry
@@ -62,6 +64,7 @@ def _context(run: ImportRun) -> dict[str, object]:
 
 @login_required
 @require_GET
+@requires(can_view)
 def run_progress(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = run_or_404(request, run_id)
     template = f"{TEMPLATE}#progress" if request.htmx else TEMPLATE
@@ -70,6 +73,7 @@ def run_progress(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@requires(can_view)
 def run_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     """The progress fragment the page polls; it ends the polling once the run is over."""
     run = run_or_404(request, run_id)
@@ -85,6 +89,7 @@ def run_status(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@requires(can_refresh)
 def run_retry(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = payables_import_retry(run=run_or_404(request, run_id))
     url = reverse("payables:import-progress", args=[run.pk])

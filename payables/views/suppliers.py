@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import requires
 from accounts.models import AuditLogEntry, Company
+from accounts.permissions import can_edit_suppliers, can_refresh, can_view
 from billpay.http import AuthenticatedRequest, htmx_redirect
 from payables.errors import PayablesError
 from payables.forms import SupplierFilterForm, SupplierForm, add_errors
@@ -86,6 +88,7 @@ def _attach_balances(company: Company, suppliers: list[Any]) -> None:  # annotat
 
 @login_required
 @require_GET
+@requires(can_view)
 def supplier_list(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
     form = SupplierFilterForm(request.GET)
@@ -103,6 +106,7 @@ def supplier_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@requires(can_view)
 def supplier_detail(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
     supplier = supplier_or_404(request, supplier_id)
     bills = Bill.objects.for_company(supplier.company).filter(supplier=supplier)
@@ -132,12 +136,14 @@ def _done(request: AuthenticatedRequest, supplier: Supplier) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(can_edit_suppliers)
 def supplier_create_view(request: AuthenticatedRequest) -> HttpResponse:
     return _supplier_form(request, company_or_404(request), None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(can_edit_suppliers)
 def supplier_edit(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
     supplier = supplier_or_404(request, supplier_id)
     return _supplier_form(request, supplier.company, supplier)
@@ -158,10 +164,10 @@ def _supplier_form(
     if request.method == "POST" and form.is_valid():
         try:
             if supplier is None:
-                saved = supplier_create(company=company, **form.cleaned_data)
+                saved = supplier_create(company=company, **form.cleaned_data, user=request.user)
                 done = f"{saved.name} was added to the ledger."
             else:
-                saved = supplier_update(supplier=supplier, **form.cleaned_data)
+                saved = supplier_update(supplier=supplier, **form.cleaned_data, user=request.user)
                 done = f"{saved.name} was updated in the ledger."
         except PayablesError as exc:
             add_errors(form, exc)
@@ -173,6 +179,7 @@ def _supplier_form(
 
 @login_required
 @require_POST
+@requires(can_refresh)
 def supplier_refresh_view(request: AuthenticatedRequest, supplier_id: int) -> HttpResponse:
     supplier = supplier_or_404(request, supplier_id)
     try:

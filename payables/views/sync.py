@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import requires
+from accounts.permissions import can_refresh, can_view
 from accounts.services import company_connection
 from billpay.http import AuthenticatedRequest, htmx_redirect
 from payables.errors import RefreshStopped
@@ -24,6 +26,7 @@ from payables.views.scoped import company_or_404
 
 @login_required
 @require_POST
+@requires(can_refresh)
 def refresh_now(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
     connection = company_connection(company)
@@ -43,6 +46,7 @@ def refresh_now(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@requires(can_view)
 def sync_health_view(request: AuthenticatedRequest) -> HttpResponse:
     company = company_or_404(request)
     connection = company_connection(company)

@@ -211,11 +211,14 @@ def test_a_member_who_does_not_manage_members_gets_403(
     assert "Invite someone" not in client.get("/accounts/company/").content.decode()
 
 
-def test_a_deactivated_admin_gets_403(client: Client, committed: Commit, acme: Company) -> None:
+def test_a_deactivated_admin_is_a_stranger(
+    client: Client, committed: Commit, acme: Company
+) -> None:
+    # As on every company page (the permission matrix): a deactivated member has no company.
     admin = MembershipFactory(company=acme, role="admin", deactivated_at=timezone.now()).user
     client.force_login(admin)
 
-    assert _invite(client, committed, "bob@example.com").status_code == 403
+    assert _invite(client, committed, "bob@example.com").status_code == 404
     assert not Invitation.objects.exists()
 
 

@@ -24,8 +24,9 @@ from django.urls.converters import IntConverter, UUIDConverter
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
-from accounts.models import Company, Invitation
+from accounts.models import Company, Invitation, Membership
 from payables.models import BillDocument, ImportRun
+from tests.accounts.factories import MembershipFactory
 from tests.payables.factories import (
     AttachmentFactory,
     BillFactory,
@@ -123,6 +124,11 @@ def _invitation(company: Company) -> int:
     )
 
 
+def _membership(company: Company) -> int:
+    # A clerk: not the owner, whom no role change or deactivation may touch.
+    return int(MembershipFactory(company=company, role=Membership.Role.CLERK).pk)
+
+
 REGISTRY: dict[str, Callable[[Company], int | str]] = {
     "bill_id": _bill,
     "run_id": _import_run,
@@ -133,6 +139,7 @@ REGISTRY: dict[str, Callable[[Company], int | str]] = {
     "payment_id": _payment,
     "token": _document,
     "invitation_id": _invitation,
+    "membership_id": _membership,
 }
 
 # Values for the kwargs of routes outside the company checks (public pages, the staff-only admin),
