@@ -7,7 +7,8 @@ from typing import Any
 from django import template
 
 from accounts.models import Connection
-from accounts.services import ACTIVE_COMPANY_SESSION_KEY
+from accounts.permissions import can_manage_connection
+from accounts.services import ACTIVE_COMPANY_SESSION_KEY, active_membership
 from payables.services.connection import reconnect_message
 
 register = template.Library()
@@ -42,4 +43,5 @@ def reconnect_banner(context: template.Context) -> dict[str, Any]:
         "connection": connection,
         "message": reconnect_message(connection),
         "csrf_token": context.get("csrf_token"),
+        "may_reconnect": can_manage_connection(active_membership(request)),
     }
