@@ -477,6 +477,26 @@ def _locked_members(company: Company, *pks: int) -> dict[int, Membership]:
     return found
 
 
+def _audit_member(
+    membership: Membership,
+    action: str,
+    by: Membership,
+    *,
+    before: dict[str, object],
+    after: dict[str, object],
+) -> None:
+    audit_log_record(
+        company=membership.company,
+        action=action,
+        object_type="membership",
+        object_id=str(membership.pk),
+        object_repr=_member_repr(membership),
+        before=before,
+        after=after,
+        actor=by.user,
+    )
+
+
 def membership_role_change(*, membership: Membership, role: str, by: Membership) -> Membership:
     """Give a member another role. Owners and admins may; nobody becomes or stops being the owner
     this way (only the hand-over moves the ownership, so the company always keeps its owner)."""
@@ -499,15 +519,8 @@ def membership_role_change(*, membership: Membership, role: str, by: Membership)
         membership.role = role
         membership.full_clean()
         membership.save(update_fields=["role"])
-        audit_log_record(
-            company=membership.company,
-            action="membership.role_changed",
-            object_type="membership",
-            object_id=str(membership.pk),
-            object_repr=_member_repr(membership),
-            before={"role": before},
-            after={"role": role},
-            actor=by.user,
+        _audit_member(
+            membership, "membership.role_changed", by, before={"role": before}, after={"role": role}
         )
     return membership
 
@@ -530,15 +543,12 @@ def membership_deactivate(*, membership: Membership, by: Membership) -> Membersh
         membership.deactivated_at = timezone.now()
         membership.full_clean()
         membership.save(update_fields=["deactivated_at"])
-        audit_log_record(
-            company=membership.company,
-            action="membership.deactivated",
-            object_type="membership",
-            object_id=str(membership.pk),
-            object_repr=_member_repr(membership),
+        _audit_member(
+            membership,
+            "membership.deactivated",
+            by,
             before={"active": True, "role": membership.role},
             after={"active": False, "role": membership.role},
-            actor=by.user,
         )
     return membership
 
@@ -553,15 +563,12 @@ def membership_reactivate(*, membership: Membership, by: Membership) -> Membersh
         membership.deactivated_at = None
         membership.full_clean()
         membership.save(update_fields=["deactivated_at"])
-        audit_log_record(
-            company=membership.company,
-            action="membership.reactivated",
-            object_type="membership",
-            object_id=str(membership.pk),
-            object_repr=_member_repr(membership),
+        _audit_member(
+            membership,
+            "membership.reactivated",
+            by,
             before={"active": False, "role": membership.role},
             after={"active": True, "role": membership.role},
-            actor=by.user,
         )
     return membership
 
