@@ -150,7 +150,10 @@ def invitation_create(*, company: Company, email: str, role: str, invited_by: Us
 
 
 def _locked_open(invitation: Invitation, verb: str) -> Invitation:
-    locked = Invitation.objects.select_for_update().select_related("company", "invited_by")
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to invited_by.
+    locked = Invitation.objects.select_for_update(of=("self",)).select_related(
+        "company", "invited_by"
+    )
     current = locked.get(pk=invitation.pk)
     if current.accepted_at is not None:
         raise InvitationError(f"The invitation to {current.email} was accepted: nothing to {verb}.")

@@ -19,6 +19,7 @@ import pytest
 from celery import Celery, shared_task
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from kombu import pools as kombu_pools
 
 from billpay import celery_app
 from tests.services import service_missing
@@ -50,6 +51,10 @@ def _drop_cached_connections(app: Celery) -> None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps producer pools in a process-wide registry keyed by connection: one that an
+    # earlier test's enqueue (an invitation e-mail on Redis) made still holds the pool closed
+    # above, and would answer "Acquire on closed pool".
+    kombu_pools.reset()
     app._backend_cache = None
     app._local.__dict__.pop("backend", None)
 
