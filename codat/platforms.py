@@ -768,7 +768,6 @@ BY_KEY: Final = {rules.key: rules for rules in PLATFORMS}
 ALIASES: Final = {"ndsk": QUICKBOOKS_ONLINE, "mqjo": XERO}
 # What Codat calls those integrations (its platformName for the key).
 ALIAS_NAMES: Final = {"ndsk": "QuickBooks Online Sandbox", "mqjo": "Sandbox"}
-ALL_PLATFORM_RULES: Final = PLATFORMS
 
 
 def rules_for(platform_key: str) -> PlatformRules:

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from codat.platforms import ALL_PLATFORM_RULES, MB
+from codat import platforms as codat_platforms
+from codat.platforms import MB
 from sandbox import services
 from sandbox.api.base import ApiError, LedgerRequest, LedgerResponse
 from sandbox.gateway import authenticated, handle
@@ -23,7 +24,7 @@ from sandbox.platforms import PLATFORMS, platform_for
 HTTP_FAULT_DELAY_SECONDS = 12.0
 # The largest body the HTTP API reads: the largest attachment any platform accepts, plus room for
 # the multipart envelope around it. Anything announcing more is refused before a byte is read.
-MAX_REQUEST_BYTES = max(rules.max_attachment_bytes for rules in ALL_PLATFORM_RULES) + MB
+MAX_REQUEST_BYTES = max(rules.max_attachment_bytes for rules in codat_platforms.PLATFORMS) + MB
 
 
 @csrf_exempt

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from codat.platforms import ALL_PLATFORM_RULES
+from codat.platforms import PLATFORMS
 from sandbox.api.base import loads
 from sandbox.models import LedgerCompany, LedgerConnection, LedgerRecord
 from sandbox.platforms import platform_for
@@ -228,7 +228,7 @@ def test_hosted_link_offers_the_platforms(client: Client, ledger_company: Ledger
 
     assert response.status_code == 200
     page = response.content.decode()
-    for rules in ALL_PLATFORM_RULES:
+    for rules in PLATFORMS:
         assert f'value="{rules.key}"' in page
         assert rules.name in page
     assert 'value="mqjo"' in page

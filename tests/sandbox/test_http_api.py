@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from codat.platforms import ALL_PLATFORM_RULES
+from codat.platforms import PLATFORMS
 from sandbox.api.records import save_document
 from sandbox.models import Dataset, LedgerConnection
 from sandbox.services import fault_inject
@@ -207,7 +207,7 @@ def test_http_body_over_the_largest_attachment_is_refused_unread(client: Client)
 
 
 def test_http_cap_sits_just_above_the_largest_attachment_a_platform_accepts() -> None:
-    largest = max(rules.max_attachment_bytes for rules in ALL_PLATFORM_RULES)
+    largest = max(rules.max_attachment_bytes for rules in PLATFORMS)
 
     assert largest < MAX_REQUEST_BYTES <= largest + 1024 * 1024
 

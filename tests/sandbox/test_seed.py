@@ -17,8 +17,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from codat.platforms import (
-    ALL_PLATFORM_RULES,
     NO_VOID_OR_DRAFT,
+    PLATFORMS,
     IdFormat,
     SupplierCurrency,
     Tax,
@@ -521,7 +521,7 @@ def test_seed_refuses_an_unknown_status() -> None:
 
 # --- Each platform's ledger -----------------------------------------------------------------------
 
-PLATFORM_KEYS = [rules.key for rules in ALL_PLATFORM_RULES]
+PLATFORM_KEYS = [rules.key for rules in PLATFORMS]
 ID_SHAPES = {
     IdFormat.GUID: GUID,
     IdFormat.COUNTER: re.compile(r"^[1-9][0-9]{0,5}$"),
