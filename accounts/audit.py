@@ -25,8 +25,22 @@ def current_actor() -> User | None:
     actor = _actor.get()
     if isinstance(actor, HttpRequest):
         user = getattr(actor, "user", None)
-        return user if user is not None and user.is_authenticated else None  # type: ignore[return-value]
+        if user is None or not user.is_authenticated:
+            return None
+        return unwrapped(user)  # type: ignore[arg-type]
     return actor
+
+
+def unwrapped(user: User) -> User:
+    """The user itself when given request.user, a lazy proxy that foreign keys refuse once the
+    sandbox's database router compares the models of a relation."""
+    user.pk  # noqa: B018  (evaluates the proxy)
+    return getattr(user, "_wrapped", user)
+
+
+def acting_user(user: User | None) -> User | None:
+    """The given user, else the request's (current_actor), unwrapped."""
+    return unwrapped(user) if user is not None else current_actor()
 
 
 @contextmanager

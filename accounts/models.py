@@ -77,6 +77,9 @@ class Company(models.Model):
     # Bumped after every committed change to the company's bills or suppliers, so that figures
     # derived from them (the inbox's totals, its supplier filter) can be cached under it.
     payables_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # Separation of duties: by default whoever approved a bill may not also pay it. An owner
+    # may relax that for a very small team (audited).
+    approver_may_pay = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "companies"

@@ -19,6 +19,8 @@ The matrix (✓ = allowed):
     manage connection        ✓     ✓
     manage members           ✓     ✓
     hand over ownership      ✓
+    approval policy          ✓     ✓
+    clear the backlog        ✓
 
 Decisions behind it:
 - The accountant is an outside member (issue 14: "everything but members and bank accounts"); the
@@ -28,8 +30,12 @@ Decisions behind it:
   the classic payment-fraud step, so the person who pays cannot also add where the money goes.
 - A clerk adds suppliers, since entering a bill from a new supplier's invoice needs one.
 - Refreshing reads the ledger and changes nothing in it, so every role but the viewer may.
-- Approvals come later (issue 14, "Approvals"); `can_approve` is defined now so that they start
-  from the same table.
+- The approval policy is the company's control over its own money, so only owners and admins
+  change it (and a change needs a second of them when there are two: payables.services.approvals);
+  the accountant approves bills but does not set the rules they are approved under.
+- `can_approve` and `can_pay` say what a role may do at all; who approves a given bill is the
+  policy's steps, and separation of duties (nobody approves a bill they entered or last edited,
+  the approver does not pay it) is decided per bill in payables.services.approvals.
 """
 
 from __future__ import annotations
@@ -111,6 +117,14 @@ can_manage_members = Permission(
     "can_manage_members", "change members or their roles", _roles(Role.OWNER, Role.ADMIN)
 )
 can_hand_over = Permission("can_hand_over", "hand over the ownership", _roles(Role.OWNER))
+can_manage_policies = Permission(
+    "can_manage_policies",
+    "change the approval policy",
+    _roles(Role.OWNER, Role.ADMIN),
+)
+can_clear_backlog = Permission(
+    "can_clear_backlog", "approve or exempt the bills from before the policy", _roles(Role.OWNER)
+)
 
 PERMISSIONS: tuple[Permission, ...] = (
     can_view,
@@ -123,6 +137,8 @@ PERMISSIONS: tuple[Permission, ...] = (
     can_manage_connection,
     can_manage_members,
     can_hand_over,
+    can_manage_policies,
+    can_clear_backlog,
 )
 
 

@@ -107,3 +107,7 @@ class RefreshStopped(PayablesError):
 
 class WebhookRefused(PayablesError):
     """The message is not verified (or not readable); it is answered 4xx and not processed."""
+
+
+class ApprovalError(PayablesError):
+    """An approval decision, policy change or payment gate refused; the message says why."""

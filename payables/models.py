@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Company, Connection
 from payables.errors import PaymentError
+from payables.policies import Policy
 
 # --- Money fields, company-scoped querysets and the payables version ------------------------------
 
@@ -460,6 +461,11 @@ class Payment(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The approval that allowed it, when the company has an approval policy: together, the
+    # payments under one approval never pass its approved amount.
+    approval = models.ForeignKey(
+        "ApprovalRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     settled_at = models.DateTimeField(null=True, blank=True)
@@ -563,6 +569,12 @@ class BillSubmission(models.Model):
     key = models.UUIDField()
     kind = models.CharField(max_length=8, choices=Kind.choices)
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="+")
+    # Who submitted it: nobody may approve a bill they created or last edited.
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Created from a dropped document (the approval policies' "captured from a document").
+    from_document = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -697,3 +709,228 @@ class ImportRun(models.Model):
             | Q(progressed_at=None, started_at__lt=cutoff)
             | Q(progressed_at=None, started_at=None, created_at__lt=cutoff)
         )
+
+
+# --- Approvals: versioned policies, one request per bill exposure, decisions, delegations ---------
+
+
+class ApprovalGroup(models.Model):
+    """Named members a policy step can ask ("Finance leads")."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    members = models.ManyToManyField("accounts.User", related_name="+", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("name", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["company", "name"], name="approval_group_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApprovalPolicyQuerySet(CompanyQuerySet):
+    def active(self) -> ApprovalPolicyQuerySet:
+        return self.filter(status=ApprovalPolicy.Status.ACTIVE)
+
+
+class ApprovalPolicy(models.Model):
+    """One version of a company's approval policy. Versions are never edited: a change saves a
+    new version, which becomes active at once, or once a second owner or admin confirms it when
+    the company has two. Requests keep the version (and the steps) they started with."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for a second owner or admin"
+        ACTIVE = "active", "Active"
+        SUPERSEDED = "superseded", "Replaced by a later version"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    rules = models.JSONField()  # payables.policies.Policy.as_json()
+    status = models.CharField(max_length=16, choices=Status.choices)
+    # The backlog choice at the first policy: bills due on or before this date need no approval.
+    exempt_due_on_or_before = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = models.Manager.from_queryset(ApprovalPolicyQuerySet)()
+
+    class Meta:
+        ordering = ("-version",)
+        verbose_name_plural = "approval policies"
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["company", "version"], name="approval_policy_unique_version"
+            ),
+            # One version in force, and at most one waiting for confirmation, per company.
+            models.UniqueConstraint(
+                fields=["company"], condition=Q(status="active"), name="approval_policy_one_active"
+            ),
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=Q(status="proposed"),
+                name="approval_policy_one_proposed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Approval policy v{self.version} ({self.get_status_display().lower()})"
+
+    @property
+    def policy(self) -> Policy:
+        return Policy.from_json(self.rules)
+
+
+class ApprovalRequestQuerySet(CompanyQuerySet):
+    def live(self) -> ApprovalRequestQuerySet:
+        return self.filter(state__in=ApprovalRequest.LIVE)
+
+    def pending(self) -> ApprovalRequestQuerySet:
+        return self.filter(state=ApprovalRequest.State.PENDING)
+
+
+class ApprovalRequest(models.Model):
+    """What one bill, as it stood (its snapshot), needs before it may be paid.
+
+    `state` moves pending → approved | declined, and any live request → reset (the bill changed
+    so that the company's exposure rose: a new request starts) or withdrawn (paid or voided
+    elsewhere before a decision). Every move is a compare-and-set on the row (services)."""
+
+    class State(models.TextChoices):
+        NOT_REQUIRED = "not_required", "No approval needed"
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        RESET = "reset", "Started over (the bill changed)"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    LIVE: ClassVar = (State.NOT_REQUIRED, State.PENDING, State.APPROVED, State.DECLINED)
+    # A bill in one of these may be paid, up to the approved amount.
+    PAYABLE: ClassVar = (State.NOT_REQUIRED, State.APPROVED)
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="approvals")
+    policy = models.ForeignKey(ApprovalPolicy, on_delete=models.PROTECT, related_name="requests")
+    # The rule the bill met (payables.policies.FALLBACK for the fallback) and its steps as
+    # they were: a later policy version changes nothing for this request.
+    rule_index = models.IntegerField()
+    rule = models.JSONField()
+    snapshot = models.JSONField()
+    source = models.CharField(max_length=16)
+    base_amount = money_field(null=True, blank=True)  # None: foreign without a rate
+    state = models.CharField(max_length=16, choices=State.choices)
+    # The step being decided (sequential rules), 0-based; a parallel rule decides all at once.
+    current_step = models.PositiveIntegerField(default=0)
+    approved_amount = money_field(null=True, blank=True)  # in the bill's currency
+    # The billpay user who created or last edited the bill: they may not approve it.
+    submitted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)  # why not required, reset, declined
+    # Routed when the company's first policy came in: an owner may approve these in one action.
+    backlog = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = models.Manager.from_queryset(ApprovalRequestQuerySet)()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            # One live request per bill: the gate payments read.
+            models.UniqueConstraint(
+                fields=["bill"],
+                condition=Q(state__in=["not_required", "pending", "approved", "declined"]),
+                name="approval_request_one_live_per_bill",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="approved") | Q(approved_amount__isnull=False),
+                name="approval_request_approved_has_amount",
+            ),
+        ]
+        indexes: ClassVar = [
+            # "Waiting for me" and the navigation's count: WHERE company=? AND state='pending'.
+            models.Index(
+                fields=["company", "created_at"],
+                condition=Q(state="pending"),
+                name="approval_request_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Approval of {self.bill_id} ({self.state})"
+
+    @property
+    def is_payable(self) -> bool:
+        return self.state in self.PAYABLE
+
+
+class ApprovalDecision(models.Model):
+    """One person's decision on one step of a request; never edited."""
+
+    class Kind(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        DECLINE = "decline", "Declined"
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="decisions")
+    step = models.PositiveIntegerField()
+    # Who clicked, and whom it counts for: themselves, or the person they stand in for.
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    for_user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    comment = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["request", "step", "for_user"], name="approval_decision_once_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["request", "step", "user"], name="approval_decision_once_per_actor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.user_id} on step {self.step}"
+
+
+class ApprovalDelegation(models.Model):
+    """While `from_user` is away (`starts_on`..`ends_on`, inclusive), `to_user` approves for them."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    from_user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    to_user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("starts_on", "id")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="approval_delegation_dates"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_user=F("to_user")), name="approval_delegation_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_user_id} → {self.to_user_id} ({self.starts_on} to {self.ends_on})"
+
+    def covers(self, day: dt.date) -> bool:
+        return self.revoked_at is None and self.starts_on <= day <= self.ends_on

@@ -20,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 import codat.types as codat
+from accounts.audit import acting_user
 from accounts.models import Company, User
 from accounts.permissions import can_enter_bills
 from accounts.services import member_permission_check
@@ -55,7 +56,8 @@ from payables.models import (
     Supplier,
     TaxRate,
 )
-from payables.services import mirror
+from payables.policies import Source
+from payables.services import approvals, mirror
 from payables.services.connection import require_linked_connection
 from payables.services.runs import ALL_OPTION_STATUSES
 
@@ -345,12 +347,25 @@ def _check_bill_input(
         raise BillError("The bill was not saved: check the marked fields.", field_errors=problems)
 
 
-def _created_bill_store(company: Company, created: codat.Bill, key: uuid.UUID, kind: str) -> Bill:
+def _created_bill_store(
+    company: Company,
+    created: codat.Bill,
+    key: uuid.UUID,
+    kind: str,
+    submitted: approvals.Submitted,
+) -> Bill:
     """Keep the ledger's bill locally with its lines and the submission's key, in one transaction."""
     try:
         with transaction.atomic():
-            (row,) = mirror.store_bills(company, [created], validate=True)
-            BillSubmission.objects.create(company=company, key=key, kind=kind, bill=row)
+            (row,) = mirror.store_bills(company, [created], validate=True, submitted=submitted)
+            BillSubmission.objects.create(
+                company=company,
+                key=key,
+                kind=kind,
+                bill=row,
+                user=submitted.user,
+                from_document=submitted.source == Source.DOCUMENT,
+            )
     except IntegrityError:
         # The same submission raced this one past the first check; it stored the same bill.
         return BillSubmission.objects.select_related("bill").get(company=company, key=key).bill
@@ -373,6 +388,7 @@ def bill_create(
     lines: Sequence[BillLineInput],
     idempotency_key: uuid.UUID,
     user: User | None = None,
+    from_document: bool = False,
 ) -> Bill:
     """Create an Open bill in the ledger (keyed by the form's token), then keep it locally.
 
@@ -397,7 +413,9 @@ def bill_create(
             company_id, connection_id, prototype, idempotency_key=str(idempotency_key)
         )
 
-    return _bill_write(company, idempotency_key, BillSubmission.Kind.CREATE, send)
+    source = Source.DOCUMENT if from_document else Source.BILLPAY
+    submitted = approvals.Submitted(user=acting_user(user), source=source)
+    return _bill_write(company, idempotency_key, BillSubmission.Kind.CREATE, send, submitted)
 
 
 def _bill_write(
@@ -405,6 +423,7 @@ def _bill_write(
     idempotency_key: uuid.UUID,
     kind: str,
     send: Callable[[CodatClient, str, str], codat.Bill],
+    submitted: approvals.Submitted,
 ) -> Bill:
     """Send a bill create or update to the ledger, its refusals turned into BillErrors, then
     store what the ledger answered."""
@@ -418,7 +437,7 @@ def _bill_write(
         raise _unavailable(exc) from exc
     except CodatError as exc:
         raise BillError(exc.message, fresh_key=idempotency_key_spent(exc)) from exc
-    return _created_bill_store(company, written, idempotency_key, kind)
+    return _created_bill_store(company, written, idempotency_key, kind, submitted)
 
 
 def bill_edit_refusal(bill: Bill) -> str:
@@ -475,7 +494,10 @@ def bill_update(
             idempotency_key=str(idempotency_key),
         )
 
-    return _bill_write(company, idempotency_key, BillSubmission.Kind.UPDATE, send)
+    live = approvals.live_request(bill)
+    source = Source(live.source) if live is not None else approvals.bill_source(bill)
+    submitted = approvals.Submitted(user=acting_user(user), source=source)
+    return _bill_write(company, idempotency_key, BillSubmission.Kind.UPDATE, send, submitted)
 
 
 def bill_document_create(*, company: Company, upload: File[Any] | None) -> BillDocument:

@@ -29,6 +29,7 @@ from payables.models import (
     Supplier,
     TaxRate,
 )
+from payables.services import approvals
 
 LedgerModel = TypeVar("LedgerModel", Supplier, Bill, Account, TaxRate, BankAccount)
 
@@ -84,13 +85,16 @@ def store_bills(
     new_only_if_unpaid: bool = False,
     validate: bool = False,
     now: dt.datetime | None = None,
+    submitted: approvals.Submitted | None = None,
 ) -> list[Bill]:
     """Store the ledger's bills with their lines (replacing the lines billpay held), linked to
     the suppliers billpay knows. With `new_only_if_unpaid` (a refresh), a bill billpay does not
     hold yet is stored only while unpaid, as the first-link import takes only unpaid bills; one
     it holds is always updated (paid or voided in the ledger, it leaves the inbox). `validate`
     checks each row with full_clean first (one bill the ledger just created; pages of an import
-    are left to the database's constraints)."""
+    are left to the database's constraints). Every stored bill is then routed through the
+    company's approval policy (payables.services.approvals.bills_route); `submitted` says who
+    entered or edited it in billpay, when someone did."""
     if new_only_if_unpaid:
         known = set(
             Bill.objects.filter(company=company, codat_id__in=[b.id for b in items]).values_list(
@@ -117,6 +121,9 @@ def store_bills(
             for bill, item in zip(bills, items, strict=True)
             for position, line in enumerate(item.line_items, start=1)
         ]
+    )
+    approvals.bills_route(
+        company, bills, [approvals.item_accounts(i) for i in items], submitted=submitted
     )
     return bills
 

@@ -42,9 +42,15 @@ from codat.money import (
 )
 from codat.platforms import MissingRate, rules_for
 from payables import platform_checks, tasks
-from payables.errors import KEY_REUSED_MESSAGE, PayablesError, PaymentError, UnableToPay
+from payables.errors import (
+    KEY_REUSED_MESSAGE,
+    ApprovalError,
+    PayablesError,
+    PaymentError,
+    UnableToPay,
+)
 from payables.models import BankAccount, Bill, MappingStatus, Payment, PaymentEvent
-from payables.services import mirror
+from payables.services import approvals, mirror
 from payables.services.connection import require_linked_connection
 
 logger = logging.getLogger(__name__)
@@ -255,6 +261,13 @@ def bill_pay(
     )
     try:
         with transaction.atomic():
+            # Under the approval's lock, so that two payers at once cannot both pass its amount.
+            try:
+                payment.approval = approvals.payment_gate(
+                    company=company, bill=bill, amount=amount, user=user
+                )
+            except ApprovalError as exc:
+                raise UnableToPay(exc.message) from None
             payment.save()
             _event(payment, PaymentEvent.Kind.CREATED, actor=user)
     except IntegrityError:

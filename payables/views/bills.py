@@ -407,7 +407,10 @@ def bill_create(request: AuthenticatedRequest) -> HttpResponse:
         return _respond(request, _ctx(request, company, form, formset, **extra))
     try:
         bill = bill_create_service(
-            company=company, **_bill_fields(form, formset), user=request.user
+            company=company,
+            **_bill_fields(form, formset),
+            user=request.user,
+            from_document=document is not None,
         )
     except PayablesError as exc:
         return _respond(request, _ctx(request, company, _with_errors(form, exc), formset, **extra))
