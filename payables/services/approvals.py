@@ -363,7 +363,8 @@ def approval_decide(
     people = People.of(company)
     with transaction.atomic():
         locked = (
-            ApprovalRequest.objects.select_for_update()
+            # Only the request's row: PostgreSQL refuses to lock the nullable side of a join.
+            ApprovalRequest.objects.select_for_update(of=("self",))
             .select_related("bill", "company", "submitted_by")
             .get(pk=request.pk, company=company)
         )
