@@ -474,11 +474,10 @@ def approval_resubmit(*, request: ApprovalRequest, user: User) -> ApprovalReques
             raise ApprovalError("Only a declined bill can be sent for approval again.")
         _close(locked, State.RESET, f"Sent for approval again by {user.get_full_name()}.")
         bill = Bill.objects.get(pk=locked.bill_id)
-        accounts = list(bill.line_items.values_list("account_codat_id", flat=True))
         bills_route(
             request.company,
             [bill],
-            [accounts],
+            [line_accounts([bill])[bill.pk]],
             submitted=Submitted(user=user, source=Source(locked.source)),
         )
     return ApprovalRequest.objects.live().get(bill=bill)
@@ -659,12 +658,18 @@ def _route_backlog(company: Company) -> None:
     bills = list(Bill.objects.for_company(company).unpaid().order_by("id"))
     for start in range(0, len(bills), 500):
         chunk = bills[start : start + 500]
-        accounts: dict[int, list[str]] = {b.pk: [] for b in chunk}
-        for bill_id, account in BillLineItem.objects.filter(
-            bill__in=[b.pk for b in chunk]
-        ).values_list("bill_id", "account_codat_id"):
-            accounts[bill_id].append(account)
+        accounts = line_accounts(chunk)
         bills_route(company, chunk, [accounts[b.pk] for b in chunk], backlog=True)
+
+
+def line_accounts(bills: Sequence[Bill]) -> dict[int, list[str]]:
+    """The ledger account of each line of the stored bills, by bill: one query."""
+    accounts: dict[int, list[str]] = {b.pk: [] for b in bills}
+    for bill_id, account in BillLineItem.objects.filter(bill__in=[b.pk for b in bills]).values_list(
+        "bill_id", "account_codat_id"
+    ):
+        accounts[bill_id].append(account)
+    return accounts
 
 
 def _check_people(company: Company, policy: Policy) -> None:
@@ -698,11 +703,7 @@ def approval_policy_preview(
     """The draft policy run against the company's last `limit` bills (newest issued first),
     changing nothing: which rule each meets and what it would need."""
     bills = list(Bill.objects.for_company(company).order_by("-issue_date", "-id")[:limit])
-    accounts: dict[int, list[str]] = {b.pk: [] for b in bills}
-    for bill_id, account in BillLineItem.objects.filter(bill__in=[b.pk for b in bills]).values_list(
-        "bill_id", "account_codat_id"
-    ):
-        accounts[bill_id].append(account)
+    accounts = line_accounts(bills)
     origins = _origins([b.pk for b in bills])
     rows = []
     for bill in bills:
@@ -738,8 +739,7 @@ def payment_gate(*, company: Company, bill: Bill, amount: Decimal, user: User | 
         .first()
     )
     if request is None:
-        accounts = list(bill.line_items.values_list("account_codat_id", flat=True))
-        bills_route(company, [bill], [accounts])
+        bills_route(company, [bill], [line_accounts([bill])[bill.pk]])
         request = (
             ApprovalRequest.objects.select_for_update()
             .filter(bill=bill, company=company)
