@@ -54,6 +54,8 @@ def _get_invitation(request: AuthenticatedRequest, invitation_id: int) -> Invita
 @require_http_methods(["GET", "POST"])
 @requires(can_manage_members)
 def invitation_list(request: AuthenticatedRequest) -> HttpResponse:
+    if active_company(request) is None:  # a page of no object: as the members page, pick one
+        return htmx_redirect(request, reverse("accounts:company-create"))
     company = _managed_company(request)
     form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -214,11 +214,14 @@ def test_a_member_who_does_not_manage_members_gets_403(
 def test_a_deactivated_admin_is_a_stranger(
     client: Client, committed: Commit, acme: Company
 ) -> None:
-    # As on every company page (the permission matrix): a deactivated member has no company.
+    # As on every company page (the permission matrix): a deactivated member has no company, so
+    # the invitations page, like the members page, sends them to create one; nothing is sent.
     admin = MembershipFactory(company=acme, role="admin", deactivated_at=timezone.now()).user
     client.force_login(admin)
 
-    assert _invite(client, committed, "bob@example.com").status_code == 404
+    posted = _invite(client, committed, "bob@example.com")
+    assert (posted.status_code, posted["Location"]) == (302, "/accounts/companies/new/")
+    assert client.get(LIST)["Location"] == "/accounts/companies/new/"
     assert not Invitation.objects.exists()
 
 
