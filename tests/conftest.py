@@ -153,3 +153,36 @@ def frozen_today() -> Iterator[None]:
     """15 March 2026, noon UTC, standing still."""
     with time_machine.travel(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC), tick=False):
         yield
+
+
+# --- The engine-agnostic tests run once ---------------------------------------------------------
+# scripts/test runs the suite on SQLite and again on PostgreSQL with Redis. A test that touches
+# neither a database (pytest-django refuses database access to a test without the django_db mark
+# or a database fixture) nor a service mark cannot tell the two passes apart, so it runs once: the
+# SQLite pass leaves it out (BILLPAY_DESELECT_ENGINE_AGNOSTIC=1), since that pass shares its lane
+# with the browser pass. Deselected, not skipped, and counted in the pass's summary line. The
+# settings and production-shape tests run in both: they read the pass's own environment.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+)
+SERVICE_MARKS = ("postgres", "redis", "s3", "prism", "browser", "django_db")
+READS_THE_ENVIRONMENT = ("tests/billpay/test_settings.py", "tests/production/")
+
+
+def engine_agnostic(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(mark) for mark in SERVICE_MARKS):
+        return False
+    if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return False
+    return not item.nodeid.startswith(READS_THE_ENVIRONMENT)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    import os
+
+    if os.environ.get("BILLPAY_DESELECT_ENGINE_AGNOSTIC") != "1":
+        return
+    kept = [item for item in items if not engine_agnostic(item)]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if engine_agnostic(item)])
+        items[:] = kept
